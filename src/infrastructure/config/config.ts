@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * Sentinel's configuration comes only from environment variables, validated once at start-up.
+ * Each variable documents what it should be, so a bad value stops the process with a message
+ * that says what to set (STYLE.md practice 8).
+ */
+const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be host:port');
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url('must be a URL')
+    .refine(
+      (v) => protocols.some((p) => v.startsWith(`${p}://`)),
+      `must start with ${protocols.join(':// or ')}://`,
+    );
+const intIn = (min: number, max: number) => z.coerce.number().int('must be an integer').min(min).max(max);
+
+export const CONFIG_VARIABLES = {
+  SENTINEL_HTTP_HOST: {
+    schema: z.string().min(1).default('127.0.0.1'),
+    help: 'interface the HTTP API binds to, e.g. 127.0.0.1 or 0.0.0.0',
+  },
+  SENTINEL_HTTP_PORT: { schema: intIn(1, 65535).default(3000), help: 'HTTP port, 1-65535' },
+  SENTINEL_KAFKA_BROKERS: {
+    schema: z
+      .string()
+      .min(1, 'is required')
+      .transform((v) => v.split(',').map((s) => s.trim()))
+      .pipe(z.array(hostPort).min(1)),
+    help: 'comma-separated Kafka bootstrap brokers, e.g. 127.0.0.1:9092',
+  },
+  SENTINEL_KAFKA_CLIENT_ID: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only')
+      .default('sentinel'),
+    help: 'Kafka client id, also the prefix of transactional ids',
+  },
+  SENTINEL_SCHEMA_REGISTRY_URL: {
+    schema: url(['http', 'https']),
+    help: 'Confluent-compatible schema registry base URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7',
+  },
+  SENTINEL_DATABASE_URL: {
+    schema: url(['postgres', 'postgresql']),
+    help: 'Postgres connection URL, e.g. postgres://postgres@127.0.0.1:5432/sentinel',
+  },
+  SENTINEL_DATABASE_POOL_MAX: { schema: intIn(1, 200).default(10), help: 'max Postgres connections, 1-200' },
+  SENTINEL_LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    help: 'one of fatal, error, warn, info, debug, trace, silent',
+  },
+  SENTINEL_READY_TIMEOUT_MS: {
+    schema: intIn(100, 60_000).default(2000),
+    help: 'per-dependency timeout of /readyz checks in ms, 100-60000',
+  },
+  SENTINEL_SHUTDOWN_GRACE_MS: {
+    schema: intIn(0, 300_000).default(15_000),
+    help: 'how long shutdown waits for consumers to drain, in ms',
+  },
+} as const;
+
+type Vars = typeof CONFIG_VARIABLES;
+export type EnvName = keyof Vars;
+
+export interface Config {
+  http: { host: string; port: number };
+  kafka: { brokers: string[]; clientId: string };
+  schemaRegistry: { url: string };
+  database: { url: string; poolMax: number };
+  logLevel: z.infer<Vars['SENTINEL_LOG_LEVEL']['schema']>;
+  readyTimeoutMs: number;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: { variable: EnvName; reason: string; help: string }[]) {
+    super(
+      'Invalid configuration; set these environment variables:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.reason} (expected ${p.help})`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Parsed = { [K in EnvName]: z.output<Vars[K]['schema']> };
+
+/** Parses and validates the environment; throws a ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: ConstructorParameters<typeof ConfigError>[0] = [];
+  const parsed: Partial<Record<EnvName, unknown>> = {};
+  for (const [name, { schema, help }] of Object.entries(CONFIG_VARIABLES) as [EnvName, Vars[EnvName]][]) {
+    const raw = env[name];
+    const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    if (result.success) parsed[name] = result.data;
+    else problems.push({ variable: name, reason: describe(result.error, raw), help });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const p = parsed as Parsed;
+  return {
+    http: { host: p.SENTINEL_HTTP_HOST, port: p.SENTINEL_HTTP_PORT },
+    kafka: { brokers: p.SENTINEL_KAFKA_BROKERS, clientId: p.SENTINEL_KAFKA_CLIENT_ID },
+    schemaRegistry: { url: p.SENTINEL_SCHEMA_REGISTRY_URL.replace(/\/+$/, '') },
+    database: { url: p.SENTINEL_DATABASE_URL, poolMax: p.SENTINEL_DATABASE_POOL_MAX },
+    logLevel: p.SENTINEL_LOG_LEVEL,
+    readyTimeoutMs: p.SENTINEL_READY_TIMEOUT_MS,
+    shutdownGraceMs: p.SENTINEL_SHUTDOWN_GRACE_MS,
+  };
+}
+
+function describe(error: z.ZodError, raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'is missing';
+  const issue = error.issues[0];
+  return `${JSON.stringify(raw)} ${issue?.message ?? 'is invalid'}`;
+}
+
+/** The configuration with credentials removed, for logs and `sentinel config`. */
+export function redact(config: Config): Config {
+  const hide = (u: string) => u.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+  return { ...config, database: { ...config.database, url: hide(config.database.url) } };
+}

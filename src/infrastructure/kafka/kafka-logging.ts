@@ -1,0 +1,33 @@
+import { logLevel, LogEntry } from 'kafkajs';
+import type { Logger } from '../logging/logger';
+
+/** Routes kafkajs's own logging into the process's structured logger. */
+export function kafkaLogCreator(logger: Logger) {
+  const log = logger.child({ component: 'kafkajs' });
+  return () =>
+    ({ namespace, level, log: entry }: LogEntry) => {
+      const { message, ...extra } = entry;
+      const fields = { namespace, ...extra };
+      switch (level) {
+        case logLevel.ERROR:
+        case logLevel.NOTHING:
+          return log.error(fields, message);
+        case logLevel.WARN:
+          return log.warn(fields, message);
+        case logLevel.INFO:
+          return log.info(fields, message);
+        case logLevel.DEBUG:
+          return log.debug(fields, message);
+        default:
+          return log.trace(fields, message);
+      }
+    };
+}
+
+export function kafkaLogLevel(level: string): logLevel {
+  if (level === 'debug' || level === 'trace') return logLevel.DEBUG;
+  if (level === 'info') return logLevel.INFO;
+  if (level === 'silent') return logLevel.NOTHING;
+  // kafkajs INFO is chatty (every join/sync); at warn and above keep it quiet.
+  return logLevel.WARN;
+}

@@ -1,0 +1,85 @@
+/**
+ * The small ports through which Sentinel talks to its log. Only src/infrastructure/kafka
+ * implements them, so the Kafka client can be replaced without touching anything else
+ * (DESIGN.md §2). Offsets are decimal strings: Kafka offsets are int64.
+ */
+export type RecordHeaders = Readonly<Record<string, string>>;
+
+export interface OutgoingRecord {
+  readonly topic: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers?: RecordHeaders;
+}
+
+export interface RecordPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export interface IncomingRecord extends RecordPosition {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: RecordHeaders;
+  /** Record timestamp, ms since the epoch, as the broker stored it. */
+  readonly timestamp: string;
+}
+
+export interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly IncomingRecord[];
+}
+
+/** Idempotent producer for records that are not part of a consume-transform-produce step. */
+export interface Publisher {
+  publish(records: readonly OutgoingRecord[]): Promise<RecordPosition[]>;
+}
+
+export interface ConsumerSpec {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where a group with no committed offset starts. */
+  readonly fromBeginning: boolean;
+}
+
+/**
+ * Exactly-once consume-transform-produce: the records `handle` returns for a batch and the
+ * batch's input offsets commit in one Kafka transaction, by a transactional producer owned by
+ * the input partition (so a rebalance fences a zombie). If `handle` or the commit fails, the
+ * transaction aborts and the batch is delivered again.
+ */
+export interface TransactionalProcessorSpec extends ConsumerSpec {
+  handle(batch: PartitionBatch): Promise<readonly OutgoingRecord[]>;
+}
+
+/**
+ * At-least-once consumption, reading only committed records. Offsets are committed after
+ * `handle` resolves; consumers that must not apply twice keep their own checkpoint
+ * (projections do, in the same Postgres transaction as their rows).
+ */
+export interface SubscriberSpec extends ConsumerSpec {
+  handle(batch: PartitionBatch): Promise<void>;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+export interface Messaging {
+  publisher(): Publisher;
+  runTransactional(spec: TransactionalProcessorSpec): Promise<Subscription>;
+  subscribe(spec: SubscriberSpec): Promise<Subscription>;
+  ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  /** Reachability check for /readyz: resolves with the number of brokers. */
+  ping(): Promise<{ brokers: number }>;
+  /** Stops every consumer (letting in-flight batches finish) and then every producer. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+// Integration and end-to-end tests talk to real services; their first call may wait on a
+// broker election or a JIT-cold registry, so they get a longer budget than unit tests.
+jest.setTimeout(60_000);
