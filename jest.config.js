@@ -11,5 +11,9 @@ const tier = (name, setup) => ({
   setupFilesAfterEnv: setup ? [setup] : [],
 });
 module.exports = {
-  projects: [tier('unit'), tier('int', '<rootDir>/test/setup-services.ts'), tier('e2e', '<rootDir>/test/setup-services.ts')],
+  projects: [
+    tier('unit'),
+    tier('int', '<rootDir>/test/setup-services.ts'),
+    tier('e2e', '<rootDir>/test/setup-services.ts'),
+  ],
 };

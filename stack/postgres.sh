@@ -14,7 +14,6 @@ else
   as_pg() { "$@"; }
 fi
 LOG="$LOG_DIR/postgres.log"
-DATABASES=(sentinel sentinel_test apicurio)
 
 install() {
   [[ -x "$PGBIN/postgres" ]] && return 0
@@ -54,13 +53,8 @@ running() { as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
 ready() { "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres; }
 
-psql_pg() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres "$@"; }
-
 create_databases() {
-  local db
-  for db in "${DATABASES[@]}"; do
-    [[ "$(psql_pg -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" == 1 ]] || psql_pg -c "CREATE DATABASE $db"
-  done
+  PATH="$PGBIN:$PATH" PGHOST=127.0.0.1 PGPORT="$POSTGRES_PORT" "$STACK_DIR/postgres/create-databases.sh"
 }
 
 up() {

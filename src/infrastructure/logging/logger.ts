@@ -12,6 +12,7 @@ export function createLogger(level: pino.LevelWithSilent, destination?: pino.Des
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     },
-    destination,
+    // Synchronous writes: the last lines before an exit (shutdown, fatal errors) must not be lost.
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

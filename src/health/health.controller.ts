@@ -1,0 +1,69 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Config } from '../infrastructure/config/config';
+import type { Database } from '../infrastructure/postgres/database';
+import type { AvroRegistry } from '../infrastructure/schema-registry/avro-registry';
+import { CONFIG, DATABASE, MESSAGING, SCHEMA_REGISTRY } from '../infrastructure/tokens';
+import type { Messaging } from '../messaging/ports';
+
+export interface CheckResult {
+  status: 'up' | 'down';
+  latencyMs: number;
+  detail?: string;
+  error?: string;
+}
+
+@ApiTags('operations')
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(MESSAGING) private readonly messaging: Messaging,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: AvroRegistry,
+    @Inject(DATABASE) private readonly database: Database,
+  ) {}
+
+  @Get('healthz')
+  @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
+  @ApiOkResponse({ description: 'alive' })
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  @ApiOperation({ summary: 'Readiness: every dependency answers (Kafka, schema registry, Postgres)' })
+  @ApiOkResponse({ description: 'all dependencies up' })
+  @ApiServiceUnavailableResponse({ description: 'at least one dependency is down; see checks' })
+  async readyz(@Res({ passthrough: true }) res: Response) {
+    const timeout = this.config.readyTimeoutMs;
+    const [kafka, schemaRegistry, postgres] = await Promise.all([
+      this.check(timeout, async () => `${(await this.messaging.ping()).brokers} broker(s)`),
+      this.check(timeout, () => this.registry.ping(timeout)),
+      this.check(timeout, () => this.database.ping(timeout)),
+    ]);
+    const checks = { kafka, schemaRegistry, postgres };
+    const ready = Object.values(checks).every((c) => c.status === 'up');
+    res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: ready ? 'ready' : 'not_ready', checks };
+  }
+
+  private async check(timeoutMs: number, probe: () => Promise<string | void>): Promise<CheckResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const detail = await Promise.race([
+        probe(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      return { status: 'up', latencyMs: elapsed(), ...(detail ? { detail } : {}) };
+    } catch (error) {
+      return { status: 'down', latencyMs: elapsed(), error: (error as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { randomName, testConfig, testLogger, waitFor } from '../../../test/support/env';
+import { KafkaMessaging } from '../kafka/kafka-messaging';
+import type { Subscription } from '../../messaging/ports';
+import { AvroRecordSchema, AvroRegistry, topicRecordSubject, wireSchemaId } from './avro-registry';
+
+const config = testConfig();
+
+describe('AvroRegistry against the real schema registry', () => {
+  const registry = new AvroRegistry(config.schemaRegistry.url);
+  const namespace = `it.${randomName('ns').replace(/-/g, '_')}`;
+  const v1: AvroRecordSchema = {
+    type: 'record',
+    name: 'ModelDeployed',
+    namespace,
+    fields: [
+      { name: 'model', type: 'string' },
+      { name: 'replicas', type: 'int' },
+    ],
+  };
+
+  it('registers a schema, and encodes, produces, consumes and decodes a value', async () => {
+    const topic = randomName('it-avro');
+    const subject = topicRecordSubject(topic, `${namespace}.ModelDeployed`);
+    const id = await registry.register(v1, subject);
+    expect(await registry.register(v1, subject)).toBe(id);
+
+    const messaging = new KafkaMessaging({ ...config.kafka, logger: testLogger(), logLevel: 'warn' });
+    let sub: Subscription | undefined;
+    try {
+      await messaging.ensureTopics([{ topic, partitions: 1 }]);
+      const value = await registry.encode(id, { model: 'llama-3-8b', replicas: 3 });
+      expect(wireSchemaId(value)).toBe(id);
+      await messaging.publisher().publish([{ topic, key: 'dep-1', value }]);
+
+      const decoded: unknown[] = [];
+      sub = await messaging.subscribe({
+        groupId: randomName('it-avro-reader'),
+        topics: [topic],
+        fromBeginning: true,
+        handle: async (batch) => {
+          for (const r of batch.records)
+            decoded.push(await new AvroRegistry(config.schemaRegistry.url).decode(r.value!));
+        },
+      });
+      await waitFor('the decoded record', () => (decoded.length > 0 ? true : undefined));
+      expect(decoded).toEqual([{ model: 'llama-3-8b', replicas: 3 }]);
+    } finally {
+      await sub?.stop();
+      await messaging.close();
+    }
+  });
+
+  it('rejects a change that breaks BACKWARD_TRANSITIVE compatibility, and accepts a compatible one', async () => {
+    const subject = topicRecordSubject(randomName('it-compat'), `${namespace}.ModelDeployed`);
+    await registry.register(v1, subject);
+    const withDefault = { ...v1, fields: [...v1.fields, { name: 'gpu', type: 'int', default: 0 }] };
+    const withoutDefault = { ...v1, fields: [...v1.fields, { name: 'team', type: 'string' }] };
+    await expect(registry.register(withDefault, subject)).resolves.toEqual(expect.any(Number));
+    await expect(registry.register(withoutDefault, subject)).rejects.toThrow(/compatib/i);
+  });
+
+  it('answers the readiness ping and fails it for a wrong URL', async () => {
+    await expect(registry.ping(2000)).resolves.toBeUndefined();
+    await expect(new AvroRegistry(`${config.schemaRegistry.url}/nope`).ping(2000)).rejects.toThrow(
+      /answered 404/,
+    );
+  });
+});

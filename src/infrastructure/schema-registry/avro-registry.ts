@@ -1,0 +1,64 @@
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+
+export type Compatibility = keyof typeof COMPATIBILITY;
+
+/**
+ * Subject name under TopicRecordNameStrategy (DESIGN.md §2): one topic holds many record types,
+ * each evolving under its own subject.
+ */
+export function topicRecordSubject(topic: string, recordFullName: string): string {
+  return `${topic}-${recordFullName}`;
+}
+
+export interface AvroRecordSchema {
+  type: 'record';
+  name: string;
+  namespace?: string;
+  fields: unknown[];
+  [key: string]: unknown;
+}
+
+/**
+ * Avro values in the Confluent wire format (magic byte 0, 4-byte schema id, Avro body) against
+ * a Confluent-compatible registry. The only module that imports the registry client.
+ */
+export class AvroRegistry {
+  private readonly client: SchemaRegistry;
+
+  constructor(private readonly url: string) {
+    this.client = new SchemaRegistry({ host: url, clientId: 'sentinel', retry: { retries: 3 } });
+  }
+
+  /** Registers (or finds) a schema under a subject, setting the subject's compatibility level. */
+  async register(
+    schema: AvroRecordSchema,
+    subject: string,
+    compatibility: Compatibility = 'BACKWARD_TRANSITIVE',
+  ) {
+    const { id } = await this.client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject, compatibility: COMPATIBILITY[compatibility] },
+    );
+    return id;
+  }
+
+  encode(schemaId: number, value: unknown): Promise<Buffer> {
+    return this.client.encode(schemaId, value);
+  }
+
+  /** Decodes with the writer's schema, fetched by the id in the record (and cached). */
+  decode(buffer: Buffer): Promise<unknown> {
+    return this.client.decode(buffer);
+  }
+
+  /** Reachability check for /readyz. */
+  async ping(timeoutMs: number): Promise<void> {
+    const res = await fetch(`${this.url}/subjects`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`schema registry answered ${res.status} for GET /subjects`);
+  }
+}
+
+/** Reads the schema id of a Confluent wire-format value, or undefined if it is not one. */
+export function wireSchemaId(value: Buffer): number | undefined {
+  return value.length >= 5 && value[0] === 0 ? value.readUInt32BE(1) : undefined;
+}
