@@ -29,13 +29,13 @@ export function localSentinelEnv(overrides: Record<string, string> = {}): Record
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
-    SENTINEL_LOG_LEVEL: process.env.SENTINEL_LOG_LEVEL ?? 'warn',
+    SENTINEL_LOG_LEVEL: process.env.SENTINEL_LOG_LEVEL ?? 'error',
     ...localSentinelEnv(overrides),
   });
 }
 
 export function testLogger(): Logger {
-  return createLogger((process.env.SENTINEL_LOG_LEVEL as 'warn' | undefined) ?? 'warn');
+  return createLogger((process.env.SENTINEL_LOG_LEVEL as 'error' | undefined) ?? 'error');
 }
 
 /** Random names per test, as kafkajs's own suite does, so runs never see each other's data. */

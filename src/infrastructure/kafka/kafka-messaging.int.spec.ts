@@ -12,7 +12,7 @@ describe('KafkaMessaging against the real broker', () => {
   const running: Subscription[] = [];
 
   beforeEach(async () => {
-    messaging = new KafkaMessaging({ ...config.kafka, logger: testLogger(), logLevel: 'warn' });
+    messaging = new KafkaMessaging({ ...config.kafka, logger: testLogger(), logLevel: config.logLevel });
     input = randomName('it-in');
     output = randomName('it-out');
     await messaging.ensureTopics([
@@ -82,6 +82,10 @@ describe('KafkaMessaging against the real broker', () => {
 
   it('never exposes the records of an aborted transaction to read_committed readers', async () => {
     const groupId = randomName('it-proc');
+    // One input partition, so all six records arrive as one batch and one transaction whose
+    // outputs spread over the three output partitions (deterministic murmur2 key hashing).
+    input = randomName('it-in-single');
+    await messaging.ensureTopics([{ topic: input, partitions: 1 }]);
     await messaging.publisher().publish(inputs(6));
     let attempts = 0;
     running.push(

@@ -24,7 +24,11 @@ describe('AvroRegistry against the real schema registry', () => {
     const id = await registry.register(v1, subject);
     expect(await registry.register(v1, subject)).toBe(id);
 
-    const messaging = new KafkaMessaging({ ...config.kafka, logger: testLogger(), logLevel: 'warn' });
+    const messaging = new KafkaMessaging({
+      ...config.kafka,
+      logger: testLogger(),
+      logLevel: config.logLevel,
+    });
     let sub: Subscription | undefined;
     try {
       await messaging.ensureTopics([{ topic, partitions: 1 }]);
