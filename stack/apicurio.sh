@@ -31,7 +31,7 @@ fetch() {
 ready() { [[ "$(curl -s -o /dev/null -w '%{http_code}' "$CCOMPAT/subjects")" == 200 ]]; }
 
 up() {
-  if pid="$(live_pid $SVC)"; then say "apicurio already running (pid $pid)"; return 0; fi
+  if pid="$(live_pid $SVC)"; then say "apicurio already running (pid $pid)"; wait_ready $SVC "$LOG" 180 ready; return 0; fi
   require_free_port apicurio "$REGISTRY_PORT"
   fetch
   say "starting apicurio registry $APICURIO_VERSION on 127.0.0.1:$REGISTRY_PORT (storage: postgres db 'apicurio')"

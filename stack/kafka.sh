@@ -24,7 +24,7 @@ java_kafka() {
 ready() { grep -q 'Kafka Server started' "$LOG" && [[ -n "$(port_owner "$KAFKA_PORT")" ]]; }
 
 up() {
-  if pid="$(live_pid $SVC)"; then say "kafka already running (pid $pid)"; return 0; fi
+  if pid="$(live_pid $SVC)"; then say "kafka already running (pid $pid)"; wait_ready $SVC "$LOG" 120 ready; return 0; fi
   require_free_port kafka "$KAFKA_PORT"
   require_free_port kafka-controller "$KAFKA_CONTROLLER_PORT"
   fetch
