@@ -9,6 +9,7 @@ export SENTINEL_KAFKA_BROKERS ?= 127.0.0.1:$(KAFKA_PORT)
 export SENTINEL_SCHEMA_REGISTRY_URL ?= http://127.0.0.1:$(REGISTRY_PORT)/apis/ccompat/v7
 export SENTINEL_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(POSTGRES_PORT)/sentinel
 export SENTINEL_HTTP_PORT ?= $(SENTINEL_PORT)
+export SENTINEL_KUBECONFIG ?= $(CURDIR)/.stack/kubeconfig
 
 JEST := node_modules/.bin/jest $(if $(CI),--ci,)
 TEST_RESULTS := .stack/test-results

@@ -2,10 +2,14 @@
 // e2e: the running system). int and e2e need the local stack (`make stack`).
 const fs = require('fs');
 const swc = ['@swc/jest', JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'))];
+// @kubernetes/client-node 1.x and some of its dependencies ship only ES modules. Node 20 loads
+// them with require(esm), but jest's module runtime cannot, so jest compiles them to CommonJS.
+const ESM_PACKAGES = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose'];
 const tier = (name, setup) => ({
   displayName: name,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.[tj]s$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   testMatch: [`<rootDir>/src/**/*.${name}.spec.ts`, `<rootDir>/test/**/*.${name}.spec.ts`],
   setupFiles: ['reflect-metadata'],
   setupFilesAfterEnv: setup ? [setup] : [],

@@ -2,6 +2,8 @@ import { localSentinelEnv, REPO_ROOT, waitFor } from './support/env';
 import { spawnSentinel, startSentinel, SentinelProcess } from './support/sentinel-process';
 import { Database } from '../src/infrastructure/postgres/database';
 import { migrate } from '../src/infrastructure/postgres/migrations';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 
 describe('Sentinel process: operations endpoints, errors and shutdown', () => {
@@ -25,6 +27,15 @@ describe('Sentinel process: operations endpoints, errors and shutdown', () => {
     expect(body.status).toBe('ready');
     expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'postgres', 'schemaRegistry']);
     expect(Object.values(body.checks).every((c) => c.status === 'up')).toBe(true);
+  });
+
+  it('reports every configured cluster with reachability and version', async () => {
+    const body = (await (await fetch(`${app.url}/readyz`)).json()) as {
+      clusters: { name: string; reachable: boolean; version: string }[];
+    };
+    expect(body.clusters.map((c) => c.name).sort()).toEqual(['local-a', 'local-b']);
+    for (const c of body.clusters)
+      expect(c).toMatchObject({ reachable: true, version: expect.stringMatching(/^v1\.35\./) });
   });
 
   it('exposes process and HTTP metrics in the Prometheus text format', async () => {
@@ -113,6 +124,47 @@ describe('Sentinel process: configuration and degraded dependencies', () => {
     expect(output()).toMatch(
       /SENTINEL_KAFKA_BROKERS: is missing \(expected comma-separated Kafka bootstrap brokers/,
     );
+  });
+
+  it('stays ready but degraded when a cluster is unreachable, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-kubeconfig-'));
+    const kubeconfig = join(dir, 'config');
+    const original = readFileSync(localSentinelEnv().SENTINEL_KUBECONFIG!, 'utf8');
+    // A third context whose API server does not exist.
+    writeFileSync(
+      kubeconfig,
+      original
+        .replace(
+          /^clusters:\n/m,
+          'clusters:\n  - name: gone\n    cluster:\n      server: https://127.0.0.1:1\n',
+        )
+        .replace(
+          /^contexts:\n/m,
+          'contexts:\n  - name: gone\n    context:\n      cluster: gone\n      user: local-a-admin\n',
+        ),
+    );
+    const app = await startSentinel({ SENTINEL_KUBECONFIG: kubeconfig, SENTINEL_READY_TIMEOUT_MS: '1500' });
+    try {
+      const res = await fetch(`${app.url}/readyz`);
+      const body = (await res.json()) as {
+        status: string;
+        clusters: { name: string; reachable: boolean; error?: string }[];
+      };
+      expect(res.status).toBe(200);
+      expect(body.status).toBe('degraded');
+      expect(body.clusters.find((c) => c.name === 'gone')).toMatchObject({
+        reachable: false,
+        error: expect.stringMatching(/ECONNREFUSED/),
+      });
+      expect(
+        body.clusters
+          .filter((c) => c.reachable)
+          .map((c) => c.name)
+          .sort(),
+      ).toEqual(['local-a', 'local-b']);
+    } finally {
+      await app.stop();
+    }
   });
 
   it('reports 503 naming the dependency that is down, while staying live', async () => {

@@ -4,7 +4,8 @@ import type { Response } from 'express';
 import type { Config } from '../infrastructure/config/config';
 import type { Database } from '../infrastructure/postgres/database';
 import type { AvroRegistry } from '../infrastructure/schema-registry/avro-registry';
-import { CONFIG, DATABASE, MESSAGING, SCHEMA_REGISTRY } from '../infrastructure/tokens';
+import type { KubernetesClusters } from '../infrastructure/kubernetes/clusters';
+import { CONFIG, DATABASE, KUBERNETES, MESSAGING, SCHEMA_REGISTRY } from '../infrastructure/tokens';
 import type { Messaging } from '../messaging/ports';
 
 export interface CheckResult {
@@ -22,6 +23,7 @@ export class HealthController {
     @Inject(MESSAGING) private readonly messaging: Messaging,
     @Inject(SCHEMA_REGISTRY) private readonly registry: AvroRegistry,
     @Inject(DATABASE) private readonly database: Database,
+    @Inject(KUBERNETES) private readonly clusters: KubernetesClusters | null,
   ) {}
 
   @Get('healthz')
@@ -32,20 +34,30 @@ export class HealthController {
   }
 
   @Get('readyz')
-  @ApiOperation({ summary: 'Readiness: every dependency answers (Kafka, schema registry, Postgres)' })
-  @ApiOkResponse({ description: 'all dependencies up' })
-  @ApiServiceUnavailableResponse({ description: 'at least one dependency is down; see checks' })
+  @ApiOperation({
+    summary:
+      'Readiness: Kafka, the schema registry and Postgres answer; every configured cluster is reported',
+    description:
+      'An unreachable cluster makes the status "degraded" but keeps 200: one cluster down must not take the ' +
+      'control plane of the whole fleet out of service.',
+  })
+  @ApiOkResponse({
+    description: 'core dependencies up (status ready, or degraded when a cluster is unreachable)',
+  })
+  @ApiServiceUnavailableResponse({ description: 'Kafka, the registry or Postgres is down; see checks' })
   async readyz(@Res({ passthrough: true }) res: Response) {
     const timeout = this.config.readyTimeoutMs;
-    const [kafka, schemaRegistry, postgres] = await Promise.all([
+    const [kafka, schemaRegistry, postgres, clusters] = await Promise.all([
       this.check(timeout, async () => `${(await this.messaging.ping()).brokers} broker(s)`),
       this.check(timeout, () => this.registry.ping(timeout)),
       this.check(timeout, () => this.database.ping(timeout)),
+      this.clusters?.health(timeout) ?? [],
     ]);
     const checks = { kafka, schemaRegistry, postgres };
     const ready = Object.values(checks).every((c) => c.status === 'up');
+    const allClusters = clusters.every((c) => c.reachable);
     res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ready ? 'ready' : 'not_ready', checks };
+    return { status: !ready ? 'not_ready' : allClusters ? 'ready' : 'degraded', checks, clusters };
   }
 
   private async check(timeoutMs: number, probe: () => Promise<string | void>): Promise<CheckResult> {

@@ -4,7 +4,8 @@ import type { Logger } from './logging/logger';
 import { KafkaMessaging } from './kafka/kafka-messaging';
 import { Database } from './postgres/database';
 import { AvroRegistry } from './schema-registry/avro-registry';
-import { CONFIG, DATABASE, LOGGER, MESSAGING, SCHEMA_REGISTRY } from './tokens';
+import { KubernetesClusters } from './kubernetes/clusters';
+import { CONFIG, DATABASE, KUBERNETES, LOGGER, MESSAGING, SCHEMA_REGISTRY } from './tokens';
 import type { Messaging } from '../messaging/ports';
 
 /** Provides config, logger and the adapters, and drains them in order on shutdown. */
@@ -23,8 +24,14 @@ export class InfrastructureModule implements BeforeApplicationShutdown {
         },
         { provide: SCHEMA_REGISTRY, useFactory: () => new AvroRegistry(config.schemaRegistry.url) },
         { provide: DATABASE, useFactory: () => new Database(config.database.url, config.database.poolMax) },
+        {
+          // null when no kubeconfig is configured: Sentinel then manages no clusters.
+          provide: KUBERNETES,
+          useFactory: () =>
+            config.kubernetes.kubeconfig ? new KubernetesClusters(config.kubernetes.kubeconfig) : null,
+        },
       ],
-      exports: [CONFIG, LOGGER, MESSAGING, SCHEMA_REGISTRY, DATABASE],
+      exports: [CONFIG, LOGGER, MESSAGING, SCHEMA_REGISTRY, DATABASE, KUBERNETES],
     };
   }
 

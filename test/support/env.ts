@@ -22,6 +22,7 @@ export function localSentinelEnv(overrides: Record<string, string> = {}): Record
     SENTINEL_KAFKA_BROKERS: `127.0.0.1:${s.KAFKA_PORT}`,
     SENTINEL_SCHEMA_REGISTRY_URL: `http://127.0.0.1:${s.REGISTRY_PORT}/apis/ccompat/v7`,
     SENTINEL_DATABASE_URL: `postgres://postgres@127.0.0.1:${s.POSTGRES_PORT}/sentinel_test`,
+    SENTINEL_KUBECONFIG: join(REPO_ROOT, '.stack', 'kubeconfig'),
     ...pick(process.env, /^SENTINEL_/),
     ...overrides,
   };

@@ -1,3 +1,4 @@
+import { existsSync } from 'fs';
 import { z } from 'zod';
 
 /**
@@ -46,6 +47,10 @@ export const CONFIG_VARIABLES = {
     help: 'Postgres connection URL, e.g. postgres://postgres@127.0.0.1:5432/sentinel',
   },
   SENTINEL_DATABASE_POOL_MAX: { schema: intIn(1, 200).default(10), help: 'max Postgres connections, 1-200' },
+  SENTINEL_KUBECONFIG: {
+    schema: z.string().min(1).refine(existsSync, 'names no readable file').optional(),
+    help: 'path of a kubeconfig with one context per cluster Sentinel manages (unset: no clusters)',
+  },
   SENTINEL_LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     help: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -68,6 +73,7 @@ export interface Config {
   kafka: { brokers: string[]; clientId: string };
   schemaRegistry: { url: string };
   database: { url: string; poolMax: number };
+  kubernetes: { kubeconfig?: string };
   logLevel: z.infer<Vars['SENTINEL_LOG_LEVEL']['schema']>;
   readyTimeoutMs: number;
   shutdownGraceMs: number;
@@ -103,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     kafka: { brokers: p.SENTINEL_KAFKA_BROKERS, clientId: p.SENTINEL_KAFKA_CLIENT_ID },
     schemaRegistry: { url: p.SENTINEL_SCHEMA_REGISTRY_URL.replace(/\/+$/, '') },
     database: { url: p.SENTINEL_DATABASE_URL, poolMax: p.SENTINEL_DATABASE_POOL_MAX },
+    kubernetes: p.SENTINEL_KUBECONFIG ? { kubeconfig: p.SENTINEL_KUBECONFIG } : {},
     logLevel: p.SENTINEL_LOG_LEVEL,
     readyTimeoutMs: p.SENTINEL_READY_TIMEOUT_MS,
     shutdownGraceMs: p.SENTINEL_SHUTDOWN_GRACE_MS,

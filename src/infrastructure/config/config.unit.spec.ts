@@ -54,6 +54,12 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('rejects a kubeconfig path that names no file', () => {
+    expect(problemsOf({ ...valid, SENTINEL_KUBECONFIG: '/nonexistent/kubeconfig' })).toEqual([
+      'SENTINEL_KUBECONFIG: "/nonexistent/kubeconfig" names no readable file',
+    ]);
+  });
+
   it('redacts the database password', () => {
     expect(redact(loadConfig(valid)).database.url).toBe('postgres://sentinel:***@127.0.0.1:5432/sentinel');
   });

@@ -1,0 +1,93 @@
+import { KubeConfig, KubernetesObjectApi, VersionApi } from '@kubernetes/client-node';
+import { KubernetesError, toKubernetesError } from './errors';
+
+export interface ClusterInfo {
+  /** The kubeconfig context name; every action names its cluster by it. */
+  name: string;
+  server: string;
+}
+
+export interface ClusterHealth extends ClusterInfo {
+  reachable: boolean;
+  version?: string;
+  error?: string;
+}
+
+interface ClusterClients {
+  info: ClusterInfo;
+  config: KubeConfig;
+  objects: KubernetesObjectApi;
+  version: VersionApi;
+}
+
+/**
+ * The clusters of a multi-context kubeconfig, one per context. The only module (with its
+ * siblings in this folder) that imports @kubernetes/client-node.
+ */
+export class KubernetesClusters {
+  private readonly clusters = new Map<string, ClusterClients>();
+
+  constructor(kubeconfigPath: string) {
+    const base = new KubeConfig();
+    base.loadFromFile(kubeconfigPath);
+    for (const context of base.getContexts()) {
+      const config = new KubeConfig();
+      config.loadFromFile(kubeconfigPath);
+      config.setCurrentContext(context.name);
+      const server = config.getCluster(context.cluster)?.server;
+      if (!server)
+        throw new Error(
+          `kubeconfig ${kubeconfigPath}: context ${context.name} names no cluster with a server`,
+        );
+      this.clusters.set(context.name, {
+        info: { name: context.name, server },
+        config,
+        objects: KubernetesObjectApi.makeApiClient(config),
+        version: config.makeApiClient(VersionApi),
+      });
+    }
+    if (this.clusters.size === 0) throw new Error(`kubeconfig ${kubeconfigPath} has no contexts`);
+  }
+
+  list(): ClusterInfo[] {
+    return [...this.clusters.values()].map((c) => c.info);
+  }
+
+  get(name: string): ClusterClients {
+    const cluster = this.clusters.get(name);
+    if (!cluster) {
+      throw new KubernetesError(
+        'UNKNOWN_CLUSTER',
+        `unknown cluster "${name}"; configured: ${[...this.clusters.keys()].join(', ')}`,
+        false,
+      );
+    }
+    return cluster;
+  }
+
+  /** Reachability and server version of every cluster, each bounded by the timeout. */
+  health(timeoutMs: number): Promise<ClusterHealth[]> {
+    return Promise.all(
+      [...this.clusters.values()].map(async ({ info, version }) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const answer = await Promise.race([
+            version.getCode(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+            }),
+          ]);
+          return { ...info, reachable: true, version: answer.gitVersion };
+        } catch (error) {
+          return {
+            ...info,
+            reachable: false,
+            error: toKubernetesError(error, `GET ${info.server}/version`).message,
+          };
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+}
