@@ -66,7 +66,7 @@ build_etcd() {
 build_kubernetes() {
   [[ -f "$KUBE_BIN/.complete" ]] && return 0
   local dir="$WRAPPERS/kubernetes" start=$SECONDS v="$KUBERNETES_VERSION"
-  say "kubernetes $v: building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl into $KUBE_BIN (first run only; ~15-30 min on 2 cores)"
+  say "kubernetes $v: building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl into $KUBE_BIN (first run only; about 4 min on 2 cores)"
   check_pin "$dir" k8s.io/kubernetes "v$v"
   check_pin "$dir" k8s.io/api "v0.${v#*.}"
   rm -rf "$KUBE_BIN"; mkdir -p "$KUBE_BIN"
@@ -95,12 +95,12 @@ build_kwok() {
   rm -rf "$KWOK_BIN"; mkdir -p "$KWOK_BIN"
   go_build kwok "$dir" "$KWOK_BIN/kwok" sigs.k8s.io/kwok/cmd/kwok -ldflags "-s -w"
   # The kwok binary has no built-in stages (kwokctl normally writes them): keep kwok's own default
-  # ones, as kwokctl picks them, from the module: node-initialize, node-heartbeat-with-lease (nodes
-  # stay Ready through their leases), pod-ready, pod-complete (Running pods owned by a Job
-  # succeed) and pod-delete.
+  # ones from the module: node-initialize, node-heartbeat (status heartbeat every 20-25 s; kwok runs
+  # without node leases, see start_kwok), pod-ready, pod-complete (Running pods owned by a Job
+  # succeed, so Jobs complete) and pod-delete (deleted pods go away without a kubelet).
   local src; src="$(GOFLAGS=-mod=mod go -C "$dir" list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage"
   local f
-  for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+  for f in node/fast/node-initialize node/heartbeat/node-heartbeat \
            pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
     [[ -f "$src/$f.yaml" ]] || fail "kwok $KWOK_VERSION has no stage $f.yaml under $src"
     echo '---'; cat "$src/$f.yaml"
@@ -162,6 +162,18 @@ pki() {
       -out "$PKI/apiserver.crt" -days 3650 -extfile "$PKI/apiserver.ext" >/dev/null 2>&1 \
       || fail "openssl: signing the apiserver certificate failed"
   fi
+  if [[ ! -f "$PKI/front-proxy-client.crt" ]]; then
+    # The request-header (front proxy) CA: without it the controller manager and scheduler log
+    # "missing content for CA bundle ... requestheader-client-ca-file" over and over.
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$PKI/front-proxy-ca.key" -out "$PKI/front-proxy-ca.crt" -days 3650 \
+      -subj "/CN=sentinel-local-front-proxy-ca" >/dev/null 2>&1 || fail "openssl: front-proxy CA generation failed"
+    openssl req -newkey rsa:2048 -nodes -keyout "$PKI/front-proxy-client.key" -out "$PKI/front-proxy-client.csr" \
+      -subj "/CN=front-proxy-client" >/dev/null 2>&1 || fail "openssl: front-proxy client key generation failed"
+    printf '%s\n' "extendedKeyUsage=clientAuth" "keyUsage=digitalSignature,keyEncipherment" >"$PKI/front-proxy-client.ext"
+    openssl x509 -req -in "$PKI/front-proxy-client.csr" -CA "$PKI/front-proxy-ca.crt" -CAkey "$PKI/front-proxy-ca.key" \
+      -CAcreateserial -out "$PKI/front-proxy-client.crt" -days 3650 -extfile "$PKI/front-proxy-client.ext" >/dev/null 2>&1 \
+      || fail "openssl: signing the front-proxy client certificate failed"
+  fi
   local c
   for c in "${CLUSTERS[@]}"; do
     # Each cluster signs its service-account tokens with its own key.
@@ -196,7 +208,7 @@ node_ready() {
 
 start_etcd() {
   local svc=etcd log="$LOG_DIR/etcd.log" pid
-  if pid="$(live_pid $svc)"; then say "etcd already running (pid $pid)"; return 0; fi
+  if pid="$(live_pid $svc)"; then say "etcd already running (pid $pid)"; wait_ready $svc "$log" 60 etcd_ready; return 0; fi
   require_free_port etcd "$ETCD_PORT"
   require_free_port etcd-peer "$ETCD_PEER_PORT"
   mkdir -p "$DATA_DIR/etcd"; chmod 700 "$DATA_DIR/etcd"
@@ -220,6 +232,10 @@ start_apiserver() {
     --bind-address=127.0.0.1 --secure-port="$port" --advertise-address=127.0.0.1 \
     --endpoint-reconciler-type=none --cert-dir="$K8S_STATE/$c" \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" --client-ca-file="$PKI/ca.crt" \
+    --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
     --token-auth-file="$K8S_STATE/tokens.csv" --authorization-mode=RBAC \
     --service-account-issuer=https://kubernetes.default.svc \
     --service-account-key-file="$PKI/sa-$c.pub" --service-account-signing-key-file="$PKI/sa-$c.key" \
@@ -255,6 +271,10 @@ start_scheduler() {
     --profiling=false
 }
 
+# No node leases: with leases kwok plays a node (and its pods) only once it holds the node's lease,
+# and a restarted kwok has a new identity, so it would wait up to the lease duration (40 s) for
+# its predecessor's lease to expire, leaving new Pods Pending meanwhile. The node-heartbeat stage
+# keeps the node's Ready condition fresh for the node lifecycle controller instead.
 start_kwok() {
   local c="$1" svc="kwok-$1" log="$LOG_DIR/kwok-$1.log" port pid
   port="$(port_of KWOK "$c")"
@@ -263,7 +283,7 @@ start_kwok() {
   say "starting $svc $KWOK_VERSION (healthz http://127.0.0.1:$port)"
   start_detached "$svc" "$log" "$KWOK_BIN/kwok" --config="$KWOK_HOME/stages.yaml" \
     --kubeconfig="$K8S_STATE/$c/kubeconfig" --manage-all-nodes=true \
-    --server-address="127.0.0.1:$port" --node-ip=127.0.0.1 --node-lease-duration-seconds=40
+    --server-address="127.0.0.1:$port" --node-ip=127.0.0.1 --node-lease-duration-seconds=0
 }
 
 # One fake node per cluster, with GPUs, that kwok keeps Ready; nothing taints it, so ordinary Pods
@@ -292,8 +312,22 @@ status:
 YAML
 }
 
+# Checks every port of a process not yet running before anything starts, so a taken port stops
+# `up` before it leaves half a control plane behind.
+preflight() {
+  local c
+  live_pid etcd >/dev/null || { require_free_port etcd "$ETCD_PORT"; require_free_port etcd-peer "$ETCD_PEER_PORT"; }
+  for c in "${CLUSTERS[@]}"; do
+    live_pid "kube-apiserver-$c" >/dev/null || require_free_port "kube-apiserver-$c" "$(port_of KUBE_APISERVER "$c")"
+    live_pid "kube-controller-manager-$c" >/dev/null || require_free_port "kube-controller-manager-$c" "$(port_of KUBE_CONTROLLER_MANAGER "$c")"
+    live_pid "kube-scheduler-$c" >/dev/null || require_free_port "kube-scheduler-$c" "$(port_of KUBE_SCHEDULER "$c")"
+    live_pid "kwok-$c" >/dev/null || require_free_port "kwok-$c" "$(port_of KWOK "$c")"
+  done
+}
+
 up() {
   local start=$SECONDS c
+  preflight
   build
   pki
   start_etcd
@@ -307,19 +341,21 @@ up() {
     wait_ready "kwok-$c" "$LOG_DIR/kwok-$c.log" 120 kwok_healthz "$(port_of KWOK "$c")"
     apply_node "$c" || fail "could not create the fake node kwok-$c-0 in cluster $c"
     wait_ready "kwok-$c" "$LOG_DIR/kwok-$c.log" 60 node_ready "$c"
+    say "cluster $c: node kwok-$c-0 Ready (cpu $NODE_CPU, memory $NODE_MEMORY, nvidia.com/gpu $NODE_GPUS)"
   done
   say "kubernetes up in $((SECONDS - start))s: kubeconfig $KUBECONFIG_FILE (contexts $(printf 'local-%s ' "${CLUSTERS[@]}"| sed 's/ $//'))"
 }
 
 down() {
+  # The reverse of the start order.
   local i c
   for ((i = ${#CLUSTERS[@]} - 1; i >= 0; i--)); do
     c="${CLUSTERS[i]}"
     stop_service "kwok-$c" 15
     stop_service "kube-scheduler-$c" 15
     stop_service "kube-controller-manager-$c" 15
-    stop_service "kube-apiserver-$c" 30
   done
+  for ((i = ${#CLUSTERS[@]} - 1; i >= 0; i--)); do stop_service "kube-apiserver-${CLUSTERS[i]}" 30; done
   stop_service etcd 30
 }
 

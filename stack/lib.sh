@@ -106,7 +106,7 @@ rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status" 2>/dev/null |
 
 status_line() {
   # service version port health pid
-  printf '%-12s %-10s %-6s %-9s %-8s %s\n' "$@"
+  printf '%-26s %-8s %-6s %-9s %-8s %s\n' "$@"
 }
 
 # Maven fetch with visible progress: one line per 10 downloaded artifacts.
