@@ -10,7 +10,11 @@ export interface OutgoingRecord {
   readonly key: string | null;
   readonly value: Buffer | null;
   readonly headers?: RecordHeaders;
+  /** Explicit partition; otherwise the client's default partitioner hashes the key. */
+  readonly partition?: number;
 }
+
+export type PartitionedRecord = OutgoingRecord & { readonly partition: number };
 
 export interface RecordPosition {
   readonly topic: string;
@@ -44,14 +48,27 @@ export interface ConsumerSpec {
   readonly fromBeginning: boolean;
 }
 
+/** The open transaction of one batch: what is sent here commits with the batch's offsets. */
+export interface BatchTransaction {
+  /**
+   * Sends inside the transaction, to explicit partitions (co-partitioned topics keep an
+   * aggregate on one partition number). Positions are final only if the transaction commits.
+   */
+  send(records: readonly PartitionedRecord[]): Promise<RecordPosition[]>;
+}
+
 /**
- * Exactly-once consume-transform-produce: the records `handle` returns for a batch and the
- * batch's input offsets commit in one Kafka transaction, by a transactional producer owned by
+ * Exactly-once consume-transform-produce: everything `handle` sends for a batch, and the
+ * batch's input offsets, commit in one Kafka transaction, by a transactional producer owned by
  * the input partition (so a rebalance fences a zombie). If `handle` or the commit fails, the
  * transaction aborts and the batch is delivered again.
  */
 export interface TransactionalProcessorSpec extends ConsumerSpec {
-  handle(batch: PartitionBatch): Promise<readonly OutgoingRecord[]>;
+  handle(batch: PartitionBatch, tx: BatchTransaction): Promise<void>;
+  /** Called before the first batch of each partition after every (re)assignment. */
+  onPartitionClaimed?(topic: string, partition: number): Promise<void>;
+  /** Called when the group rebalances: state of partitions this member may have lost is void. */
+  onRebalance?(): void;
 }
 
 /**

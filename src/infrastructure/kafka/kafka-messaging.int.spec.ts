@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { randomName, testConfig, testLogger, waitFor } from '../../../test/support/env';
-import type { IncomingRecord, OutgoingRecord, Subscription } from '../../messaging/ports';
+import type { IncomingRecord, OutgoingRecord, PartitionedRecord, Subscription } from '../../messaging/ports';
 import { KafkaMessaging } from './kafka-messaging';
 
 const config = testConfig();
@@ -51,13 +51,17 @@ describe('KafkaMessaging against the real broker', () => {
         groupId,
         topics: [input],
         fromBeginning: true,
-        handle: async (batch) =>
-          batch.records.map((r) => ({
-            topic: output,
-            key: r.key!.toString(),
-            value: Buffer.from(`${tag}:${r.value!.toString()}`),
-            headers: { source_offset: `${r.partition}/${r.offset}` },
-          })),
+        handle: async (batch, tx) => {
+          await tx.send(
+            batch.records.map((r) => ({
+              topic: output,
+              partition: r.partition,
+              key: r.key!.toString(),
+              value: Buffer.from(`${tag}:${r.value!.toString()}`),
+              headers: { source_offset: `${r.partition}/${r.offset}` },
+            })),
+          );
+        },
       });
 
     const first = await process('first');
@@ -83,7 +87,7 @@ describe('KafkaMessaging against the real broker', () => {
   it('never exposes the records of an aborted transaction to read_committed readers', async () => {
     const groupId = randomName('it-proc');
     // One input partition, so all six records arrive as one batch and one transaction whose
-    // outputs spread over the three output partitions (deterministic murmur2 key hashing).
+    // outputs spread over the three output partitions; the oversized one goes to partition 2.
     input = randomName('it-in-single');
     await messaging.ensureTopics([{ topic: input, partitions: 1 }]);
     await messaging.publisher().publish(inputs(6));
@@ -93,18 +97,25 @@ describe('KafkaMessaging against the real broker', () => {
         groupId,
         topics: [input],
         fromBeginning: true,
-        handle: async (batch) => {
+        handle: async (batch, tx) => {
           attempts += 1;
-          const outputs: OutgoingRecord[] = batch.records.map((r) => ({
+          const outputs: PartitionedRecord[] = batch.records.map((r, i) => ({
             topic: output,
+            partition: i % 3,
             key: r.key!.toString(),
             value: Buffer.from(`attempt${attempts}:${r.value!.toString()}`),
           }));
           // The first attempt also writes a record larger than the broker accepts: the other
           // records reach the log inside the transaction, then the whole transaction aborts.
-          if (attempts === 1)
-            outputs.push({ topic: output, key: 'zz-too-big', value: Buffer.alloc(2 * 1024 * 1024, 1) });
-          return outputs;
+          if (attempts === 1) {
+            outputs.push({
+              topic: output,
+              partition: 2,
+              key: 'zz-too-big',
+              value: Buffer.alloc(2 * 1024 * 1024, 1),
+            });
+          }
+          await tx.send(outputs);
         },
       }),
     );

@@ -71,18 +71,32 @@ export class KafkaMessaging implements Messaging {
       prefix: `${this.options.clientId}-${spec.groupId}`,
       transactionTimeoutMs: this.options.transactionTimeoutMs ?? 30_000,
     });
+    // Partitions whose producer is initialised (zombies fenced) and whose owner state is loaded.
+    const claimed = new Set<string>();
     const consumer = await this.startConsumer(spec, false, async (payload) => {
       const { batch } = payload;
-      const input = toPartitionBatch(batch.topic, batch.partition, batch.messages);
-      const outputs = await spec.handle(input);
+      const key = `${batch.topic}/${batch.partition}`;
+      if (!claimed.has(key)) {
+        await producers.claim(batch.topic, batch.partition);
+        await spec.onPartitionClaimed?.(batch.topic, batch.partition);
+        claimed.add(key);
+      }
       const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
-      await producers.commit(batch.topic, batch.partition, outputs, {
+      const offsets = {
         consumerGroupId: spec.groupId,
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
-      });
+      };
+      await producers.run(batch.topic, batch.partition, offsets, (tx) =>
+        spec.handle(toPartitionBatch(batch.topic, batch.partition, batch.messages), tx),
+      );
       // Offsets are committed by the transaction; resolving only moves the fetch position.
       payload.resolveOffset(batch.lastOffset());
       await payload.heartbeat();
+    });
+    // After a rebalance this member may have lost partitions and regained them later: claim again.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      claimed.clear();
+      spec.onRebalance?.();
     });
     return {
       stop: async () => {

@@ -1,5 +1,5 @@
-import { Kafka, Offsets, Producer } from 'kafkajs';
-import type { OutgoingRecord } from '../../messaging/ports';
+import type { Kafka, Offsets, Producer, RecordMetadata } from 'kafkajs';
+import type { BatchTransaction, PartitionedRecord, RecordPosition } from '../../messaging/ports';
 import { toTopicMessages } from './records';
 
 /**
@@ -9,36 +9,39 @@ import { toTopicMessages } from './records';
  */
 export class TransactionalProducers {
   private readonly producers = new Map<string, Promise<Producer>>();
-  // kafkajs allows one transaction at a time per producer ("another operation is in progress").
-  private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: { prefix: string; transactionTimeoutMs: number },
   ) {}
 
-  async commit(
-    topic: string,
-    partition: number,
-    outputs: readonly OutgoingRecord[],
-    offsets: Offsets & { consumerGroupId: string },
-  ) {
-    const id = `${this.options.prefix}-${topic}-${partition}`;
-    const previous = this.tails.get(id) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.transact(id, outputs, offsets));
-    this.tails.set(id, run);
-    return run;
+  private id(topic: string, partition: number): string {
+    return `${this.options.prefix}-${topic}-${partition}`;
   }
 
-  private async transact(
-    id: string,
-    outputs: readonly OutgoingRecord[],
+  /** Initialises the partition's producer now: fences any zombie and aborts its open transaction. */
+  async claim(topic: string, partition: number): Promise<void> {
+    await this.producer(this.id(topic, partition));
+  }
+
+  /**
+   * Runs `work` inside one transaction that also commits `offsets`. Batches of one partition
+   * arrive one at a time, so a producer never has two transactions open.
+   */
+  async run(
+    topic: string,
+    partition: number,
     offsets: Offsets & { consumerGroupId: string },
+    work: (tx: BatchTransaction) => Promise<void>,
   ) {
+    const id = this.id(topic, partition);
     const producer = await this.producer(id);
     const txn = await producer.transaction();
     try {
-      if (outputs.length > 0) await txn.sendBatch({ acks: -1, topicMessages: toTopicMessages(outputs) });
+      await work({
+        send: async (records) =>
+          positions(records, await txn.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
+      });
       await txn.sendOffsets(offsets);
       await txn.commit();
     } catch (error) {
@@ -72,4 +75,19 @@ export class TransactionalProducers {
     this.producers.clear();
     await Promise.allSettled(all.map(async (p) => (await p).disconnect()));
   }
+}
+
+/**
+ * Offsets of each sent record: records for one partition in one send are appended as one batch,
+ * in order, from the base offset the broker returns for that partition.
+ */
+function positions(records: readonly PartitionedRecord[], metadata: RecordMetadata[]): RecordPosition[] {
+  const next = new Map<string, bigint>();
+  for (const m of metadata) next.set(`${m.topicName}/${m.partition}`, BigInt(m.baseOffset ?? '-1'));
+  return records.map((r) => {
+    const key = `${r.topic}/${r.partition}`;
+    const offset = next.get(key) ?? -1n;
+    next.set(key, offset + 1n);
+    return { topic: r.topic, partition: r.partition, offset: offset.toString() };
+  });
 }

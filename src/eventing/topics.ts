@@ -1,0 +1,60 @@
+import type { TopicSpec } from '../messaging/ports';
+
+/**
+ * Topic names and their settings (DESIGN.md §2). Commands, events, results and snapshots are
+ * co-partitioned: an aggregate's records share one partition number everywhere.
+ */
+export interface TopicsConfig {
+  prefix: string;
+  partitions: number;
+  contexts: readonly string[];
+  /** How long command results and dead letters are kept; events are kept forever. */
+  resultsRetentionMs: number;
+}
+
+export interface Topics {
+  commands: string;
+  commandResults: string;
+  changelog: string;
+  dlq: string;
+  events(context: string): string;
+  specs(): TopicSpec[];
+}
+
+export function topics(config: TopicsConfig): Topics {
+  const name = (suffix: string) => `${config.prefix}.${suffix}`;
+  const events = (context: string) => name(`${context}.events`);
+  return {
+    commands: name('commands'),
+    commandResults: name('command-results'),
+    changelog: name('aggregates.changelog'),
+    dlq: name('dlq'),
+    events,
+    specs: (): TopicSpec[] => [
+      ...config.contexts.map(
+        (c): TopicSpec => ({
+          topic: events(c),
+          partitions: config.partitions,
+          // The system of record: never deleted, never compacted.
+          config: { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1' },
+        }),
+      ),
+      {
+        topic: name('commands'),
+        partitions: config.partitions,
+        config: { 'retention.ms': String(7 * 24 * 3600_000) },
+      },
+      {
+        topic: name('command-results'),
+        partitions: config.partitions,
+        config: { 'retention.ms': String(config.resultsRetentionMs) },
+      },
+      {
+        topic: name('aggregates.changelog'),
+        partitions: config.partitions,
+        config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' },
+      },
+      { topic: name('dlq'), partitions: 1, config: { 'retention.ms': '-1' } },
+    ],
+  };
+}
