@@ -47,6 +47,12 @@ up: build stack migrate ## start the stack, migrate, run Sentinel in the foregro
 	@echo "Sentinel on http://127.0.0.1:$(SENTINEL_HTTP_PORT) (readiness: /readyz, API document: /openapi.json); Ctrl-C stops it"
 	exec node dist/main.js
 
+.PHONY: codegen fixtures
+codegen: build ## regenerate src/domain/<context>/contracts.generated.ts from schemas/avro
+	node dist/cli/main.js schemas codegen
+fixtures: build ## create golden fixtures for new schema versions (never rewrites one)
+	node dist/cli/main.js schemas fixtures
+
 .PHONY: lint typecheck format
 lint: install ## ESLint (including layering rules) and formatting check
 	node_modules/.bin/eslint . --max-warnings 0

@@ -5,6 +5,7 @@ import { join } from 'path';
 import { ConfigError, loadConfig, redact } from '../infrastructure/config/config';
 import { Database } from '../infrastructure/postgres/database';
 import { migrate, readMigrations } from '../infrastructure/postgres/migrations';
+import { schemasCommand } from './schemas';
 
 /** `sentinel ...`: operator commands. Each says what it did, and on failure what to do next. */
 const ROOT = join(__dirname, '..', '..');
@@ -45,6 +46,8 @@ program
       await db.close();
     }
   });
+
+program.addCommand(schemasCommand(ROOT));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -55,6 +55,8 @@ export interface BatchTransaction {
    * aggregate on one partition number). Positions are final only if the transaction commits.
    */
   send(records: readonly PartitionedRecord[]): Promise<RecordPosition[]>;
+  /** Runs after the transaction committed (never if it aborted): apply staged state here. */
+  onCommit(callback: () => void): void;
 }
 
 /**
@@ -95,6 +97,15 @@ export interface Messaging {
   runTransactional(spec: TransactionalProcessorSpec): Promise<Subscription>;
   subscribe(spec: SubscriberSpec): Promise<Subscription>;
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  /**
+   * Reads the committed records of one partition from its start to its current end, e.g. to
+   * restore state from a compacted changelog; resolves when the end is reached.
+   */
+  readPartition(
+    topic: string,
+    partition: number,
+    onRecord: (record: IncomingRecord) => void,
+  ): Promise<number>;
   /** Reachability check for /readyz: resolves with the number of brokers. */
   ping(): Promise<{ brokers: number }>;
   /** Stops every consumer (letting in-flight batches finish) and then every producer. */

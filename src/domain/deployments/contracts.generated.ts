@@ -24,20 +24,12 @@ export interface CreateDeployment {
   readonly labels: Readonly<Record<string, string>>;
   readonly team: string;
   readonly costPerReplicaHour: number;
+  readonly priorityClass: string;
 }
 
-/** Change the pod template; every accepted update is a new revision. Absent fields keep their value. */
-export interface UpdateDeployment {
+/** Remove the workload from its cluster. */
+export interface DeleteDeployment {
   readonly deploymentId: string;
-  readonly image: string | null;
-  readonly env: Readonly<Record<string, string>> | null;
-  readonly resources: Resources | null;
-}
-
-/** Set the replica count. */
-export interface ScaleDeployment {
-  readonly deploymentId: string;
-  readonly replicas: number;
 }
 
 /** Return the pod template to a named earlier revision, as a new revision. */
@@ -46,9 +38,18 @@ export interface RollbackDeployment {
   readonly toRevision: number;
 }
 
-/** Remove the workload from its cluster. */
-export interface DeleteDeployment {
+/** Set the replica count. */
+export interface ScaleDeployment {
   readonly deploymentId: string;
+  readonly replicas: number;
+}
+
+/** Change the pod template; every accepted update is a new revision. Absent fields keep their value. */
+export interface UpdateDeployment {
+  readonly deploymentId: string;
+  readonly image: string | null;
+  readonly env: Readonly<Record<string, string>> | null;
+  readonly resources: Resources | null;
 }
 
 /** A workload was accepted; revision 1 is its first pod template. */
@@ -66,11 +67,25 @@ export interface DeploymentCreated {
   readonly team: string;
   readonly costPerReplicaHour: number;
   readonly revision: number;
+  readonly priorityClass: string;
 }
 
-/** A new revision of the pod template, stated in full. */
-export interface DeploymentUpdated {
+/** The workload was deleted; the aggregate accepts no further commands. */
+export interface DeploymentDeleted {
   readonly deploymentId: string;
+}
+
+/** A command was refused by the domain; the audit trail keeps what was tried. */
+export interface DeploymentRejected {
+  readonly deploymentId: string;
+  readonly command: string;
+  readonly reasons: readonly string[];
+}
+
+/** The pod template of an earlier revision became a new revision. */
+export interface DeploymentRolledBack {
+  readonly deploymentId: string;
+  readonly toRevision: number;
   readonly revision: number;
   readonly image: string;
   readonly env: Readonly<Record<string, string>>;
@@ -84,24 +99,11 @@ export interface DeploymentScaled {
   readonly previousReplicas: number;
 }
 
-/** The pod template of an earlier revision became a new revision. */
-export interface DeploymentRolledBack {
+/** A new revision of the pod template, stated in full. */
+export interface DeploymentUpdated {
   readonly deploymentId: string;
-  readonly toRevision: number;
   readonly revision: number;
   readonly image: string;
   readonly env: Readonly<Record<string, string>>;
   readonly resources: Resources;
-}
-
-/** The workload was deleted; the aggregate accepts no further commands. */
-export interface DeploymentDeleted {
-  readonly deploymentId: string;
-}
-
-/** A command was refused by the domain; the audit trail keeps what was tried. */
-export interface DeploymentRejected {
-  readonly deploymentId: string;
-  readonly command: string;
-  readonly reasons: readonly string[];
 }

@@ -18,6 +18,7 @@ const create: CreateDeployment = {
   labels: { tier: '1' },
   team: 'ml-platform',
   costPerReplicaHour: 3.5,
+  priorityClass: '',
 };
 
 /** given events, when a command, then these events (emmett-style). */

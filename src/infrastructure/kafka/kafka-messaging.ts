@@ -2,6 +2,7 @@ import { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '../logging/logger';
 import type {
   ConsumerSpec,
+  IncomingRecord,
   Messaging,
   Publisher,
   Subscription,
@@ -11,6 +12,7 @@ import type {
 } from '../../messaging/ports';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logging';
 import { asBatchRetry } from './errors';
+import { readPartition } from './partition-reader';
 import { toPartitionBatch, toTopicMessages } from './records';
 import { TransactionalProducers } from './transactional-producers';
 
@@ -86,9 +88,16 @@ export class KafkaMessaging implements Messaging {
         consumerGroupId: spec.groupId,
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
       };
-      await producers.run(batch.topic, batch.partition, offsets, (tx) =>
-        spec.handle(toPartitionBatch(batch.topic, batch.partition, batch.messages), tx),
-      );
+      try {
+        await producers.run(batch.topic, batch.partition, offsets, (tx) =>
+          spec.handle(toPartitionBatch(batch.topic, batch.partition, batch.messages), tx),
+        );
+      } catch (error) {
+        // The outcome may be unknown (a commit that timed out may have succeeded): claim the
+        // partition again, so its state is restored from what the log really holds.
+        claimed.delete(key);
+        throw error;
+      }
       // Offsets are committed by the transaction; resolving only moves the fetch position.
       payload.resolveOffset(batch.lastOffset());
       await payload.heartbeat();
@@ -193,6 +202,14 @@ export class KafkaMessaging implements Messaging {
         );
       }
     }
+  }
+
+  async readPartition(
+    topic: string,
+    partition: number,
+    onRecord: (record: IncomingRecord) => void,
+  ): Promise<number> {
+    return readPartition(this.kafka, await this.admin(), this.options.clientId, topic, partition, onRecord);
   }
 
   async ping(): Promise<{ brokers: number }> {

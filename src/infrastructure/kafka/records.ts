@@ -3,13 +3,21 @@ import type { IncomingRecord, OutgoingRecord, PartitionBatch } from '../../messa
 
 /** Conversions between the ports' record shapes and kafkajs's. */
 export function toTopicMessages(records: readonly OutgoingRecord[]) {
-  const byTopic = new Map<
-    string,
-    { key: string | null; value: Buffer | null; headers?: Record<string, string> }[]
-  >();
+  type Message = {
+    key: string | null;
+    value: Buffer | null;
+    headers?: Record<string, string>;
+    partition?: number;
+  };
+  const byTopic = new Map<string, Message[]>();
   for (const r of records) {
     const list = byTopic.get(r.topic) ?? [];
-    list.push({ key: r.key, value: r.value, ...(r.headers ? { headers: { ...r.headers } } : {}) });
+    list.push({
+      key: r.key,
+      value: r.value,
+      ...(r.headers ? { headers: { ...r.headers } } : {}),
+      ...(r.partition !== undefined ? { partition: r.partition } : {}),
+    });
     byTopic.set(r.topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

@@ -37,10 +37,12 @@ export class TransactionalProducers {
     const id = this.id(topic, partition);
     const producer = await this.producer(id);
     const txn = await producer.transaction();
+    const committed: (() => void)[] = [];
     try {
       await work({
         send: async (records) =>
           positions(records, await txn.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
+        onCommit: (callback) => void committed.push(callback),
       });
       await txn.sendOffsets(offsets);
       await txn.commit();
@@ -52,6 +54,7 @@ export class TransactionalProducers {
       await producer.disconnect().catch(() => undefined);
       throw error;
     }
+    committed.forEach((callback) => callback());
   }
 
   private producer(id: string): Promise<Producer> {

@@ -24,6 +24,7 @@ export interface AvroRecordSchema {
  */
 export class AvroRegistry {
   private readonly client: SchemaRegistry;
+  private readonly schemas = new Map<number, unknown>();
 
   constructor(private readonly url: string) {
     this.client = new SchemaRegistry({ host: url, clientId: 'sentinel', retry: { retries: 3 } });
@@ -49,6 +50,35 @@ export class AvroRegistry {
   /** Decodes with the writer's schema, fetched by the id in the record (and cached). */
   decode(buffer: Buffer): Promise<unknown> {
     return this.client.decode(buffer);
+  }
+
+  /** The schema registered under an id. Ids never change meaning, so each is fetched once. */
+  async schemaById(id: number): Promise<unknown> {
+    let schema = this.schemas.get(id);
+    if (schema === undefined) {
+      const body = await this.getJson<{ schema: string }>(`/schemas/ids/${id}`);
+      schema = JSON.parse(body.schema) as unknown;
+      this.schemas.set(id, schema);
+    }
+    return schema;
+  }
+
+  /** Every schema registered under a subject, oldest first; none for an unknown subject. */
+  async subjectSchemas(subject: string): Promise<unknown[]> {
+    const path = `/subjects/${encodeURIComponent(subject)}/versions`;
+    const versions = await this.getJson<number[]>(path, []);
+    const schemas: unknown[] = [];
+    for (const v of versions) {
+      schemas.push(JSON.parse((await this.getJson<{ schema: string }>(`${path}/${v}`)).schema));
+    }
+    return schemas;
+  }
+
+  private async getJson<T>(path: string, ifMissing?: T): Promise<T> {
+    const res = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(10_000) });
+    if (res.status === 404 && ifMissing !== undefined) return ifMissing;
+    if (!res.ok) throw new Error(`schema registry answered ${res.status} for GET ${path}`);
+    return (await res.json()) as T;
   }
 
   /** Reachability check for /readyz. */

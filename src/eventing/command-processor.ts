@@ -1,0 +1,154 @@
+import type { Logger } from '../infrastructure/logging/logger';
+import type {
+  IncomingRecord,
+  Messaging,
+  PartitionBatch,
+  PartitionedRecord,
+  Subscription,
+  BatchTransaction,
+} from '../messaging/ports';
+import type { ContractCodec } from './codec';
+import { type CommandResult, encodeResult } from './command-result';
+import type { BoundedContext } from './contexts';
+import { deadLetter } from './dead-letter';
+import { decideCommand, type Decision } from './decide-command';
+import { PartitionState, type StagedChanges } from './partition-state';
+import type { Topics } from './topics';
+
+export interface CommandProcessorOptions {
+  groupId: string;
+  topics: Topics;
+  contexts: readonly BoundedContext[];
+  codec: ContractCodec;
+  messaging: Messaging;
+  logger: Logger;
+  idempotencyRetentionMs: number;
+}
+
+/** At most this many expired command ids are tombstoned per batch, to keep transactions small. */
+const SWEEP_LIMIT = 100;
+
+/**
+ * The single writer of each command partition (DESIGN.md §3). For every batch, in one Kafka
+ * transaction: the events of each command, the aggregate snapshots and processed command ids
+ * (changelog), the command results, dead letters and the input offsets.
+ */
+export class CommandProcessor {
+  private readonly partitions = new Map<number, PartitionState>();
+  private subscription?: Subscription;
+
+  constructor(private readonly options: CommandProcessorOptions) {}
+
+  async start(): Promise<void> {
+    const { messaging, topics, groupId } = this.options;
+    this.subscription = await messaging.runTransactional({
+      groupId,
+      topics: [topics.commands],
+      fromBeginning: true,
+      onPartitionClaimed: (_topic, partition) => this.restore(partition),
+      onRebalance: () => this.partitions.clear(),
+      handle: (batch, tx) => this.handle(batch, tx),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  private async restore(partition: number): Promise<void> {
+    const started = Date.now();
+    const state = new PartitionState();
+    const records = await this.options.messaging.readPartition(
+      this.options.topics.changelog,
+      partition,
+      (r) => state.restore(r),
+    );
+    this.partitions.set(partition, state);
+    this.options.logger.info(
+      { partition, records, ...state.size, ms: Date.now() - started },
+      'restored partition state from the changelog',
+    );
+  }
+
+  private async handle(batch: PartitionBatch, tx: BatchTransaction): Promise<void> {
+    const state = this.partitions.get(batch.partition);
+    if (!state) throw new Error(`partition ${batch.partition} has no restored state`);
+    const staged = state.batch();
+    const decisions: Decision[] = [];
+    const firstInBatch = new Map<string, number>();
+    for (const record of batch.records) {
+      const id = record.headers.ce_id;
+      const first = id !== undefined ? firstInBatch.get(id) : undefined;
+      // A command id repeated within one batch is answered like any other duplicate.
+      decisions.push(first !== undefined ? duplicateOf(first) : await this.decide(record, staged));
+      if (id !== undefined && first === undefined) firstInBatch.set(id, decisions.length - 1);
+    }
+    const positions = await tx.send(decisions.flatMap((d) => d.events));
+    const now = Date.now();
+    const processedAt = new Date(now).toISOString();
+    const results: CommandResult[] = [];
+    let next = 0;
+    for (const d of decisions) {
+      const result = d.finish(positions.slice(next, (next += d.events.length)), processedAt, results);
+      results.push(result);
+      if (!result.duplicate) staged.processed.set(result.commandId, { result, at: now });
+    }
+    for (const id of state.expired(now, this.options.idempotencyRetentionMs).slice(0, SWEEP_LIMIT))
+      staged.processed.set(id, undefined);
+    await tx.send([
+      ...decisions.flatMap((d) => d.deadLetters),
+      ...results.map((r) => this.resultRecord(r, batch.partition)),
+      ...staged.changelog(this.options.topics.changelog, batch.partition),
+    ]);
+    tx.onCommit(() => state.apply(staged));
+  }
+
+  private async decide(record: IncomingRecord, staged: StagedChanges): Promise<Decision> {
+    try {
+      return await decideCommand(record, staged, this.options);
+    } catch (error) {
+      // Unreadable or unknown: park it with its reason and move on (DESIGN.md §1.6).
+      const reason = (error as Error).message;
+      this.options.logger.warn(
+        { partition: record.partition, offset: record.offset, reason },
+        'command sent to the dead-letter topic',
+      );
+      return invalid(record, reason, this.options.topics.dlq);
+    }
+  }
+
+  private resultRecord(result: CommandResult, partition: number): PartitionedRecord {
+    return {
+      topic: this.options.topics.commandResults,
+      partition,
+      key: result.aggregateId,
+      value: encodeResult(result),
+    };
+  }
+}
+
+function duplicateOf(index: number): Decision {
+  return {
+    events: [],
+    deadLetters: [],
+    finish: (_p, _at, earlier) => ({ ...earlier[index]!, duplicate: true }),
+  };
+}
+
+function invalid(record: IncomingRecord, reason: string, dlqTopic: string): Decision {
+  const commandId = record.headers.ce_id || `${record.topic}/${record.partition}/${record.offset}`;
+  return {
+    events: [],
+    deadLetters: [deadLetter(dlqTopic, record, reason)],
+    finish: (_positions, processedAt) => ({
+      commandId,
+      aggregateId: record.key?.toString('utf8') ?? '',
+      commandType: record.headers.ce_type ?? 'unknown',
+      status: 'invalid',
+      version: 0,
+      events: [],
+      reasons: [reason],
+      processedAt,
+    }),
+  };
+}

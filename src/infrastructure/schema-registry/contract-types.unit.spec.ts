@@ -1,0 +1,91 @@
+/**
+ * Type-level test (STYLE.md practice 4, after castore's eventStore.type.test.ts): the generated
+ * interfaces and what avsc decodes must have the same fields. It has two halves:
+ *  - at run time (jest): each golden JSON fixture is exactly what avsc decodes from its bytes;
+ *  - at compile time (`make typecheck`, which covers spec files): TypeScript types a JSON import by
+ *    its actual keys, so `sameFields` below stops compiling when a field is missing, renamed,
+ *    added or of another type in contracts.generated.ts compared with the decoded value.
+ */
+import createCommandV2 from '../../../schemas/avro/deployments/commands/fixtures/CreateDeployment.v2.json';
+import deleteCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/DeleteDeployment.v1.json';
+import rollbackCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/RollbackDeployment.v1.json';
+import scaleCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/ScaleDeployment.v1.json';
+import updateCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/UpdateDeployment.v1.json';
+import createdV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentCreated.v1.json';
+import createdV2 from '../../../schemas/avro/deployments/events/fixtures/DeploymentCreated.v2.json';
+import deletedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentDeleted.v1.json';
+import rejectedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentRejected.v1.json';
+import rolledBackV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentRolledBack.v1.json';
+import scaledV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentScaled.v1.json';
+import updatedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentUpdated.v1.json';
+import type * as contracts from '../../domain/deployments/contracts.generated';
+import { loadCatalog } from './catalog';
+import { readFixture } from './fixtures';
+
+/** How TypeScript sees a JSON import of a T: enum literals widen to string, the rest keeps its shape. */
+type AsJson<T> = T extends string
+  ? string
+  : T extends readonly (infer U)[]
+    ? readonly AsJson<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: AsJson<T[K]> }
+      : T;
+
+/**
+ * Compiles only when the decoded value J has every field of T with a matching type (AsJson<T>)
+ * and no field T lacks (the `never` for extra keys).
+ */
+const sameFields =
+  <T>() =>
+  <J extends AsJson<T>>(decoded: J & Record<Exclude<keyof J, keyof T>, never>): J =>
+    decoded;
+
+// Latest version of every message, and the nested record they share.
+sameFields<contracts.CreateDeployment>()(createCommandV2);
+sameFields<contracts.UpdateDeployment>()(updateCommandV1);
+sameFields<contracts.ScaleDeployment>()(scaleCommandV1);
+sameFields<contracts.RollbackDeployment>()(rollbackCommandV1);
+sameFields<contracts.DeleteDeployment>()(deleteCommandV1);
+sameFields<contracts.DeploymentCreated>()(createdV2);
+sameFields<contracts.DeploymentUpdated>()(updatedV1);
+sameFields<contracts.DeploymentScaled>()(scaledV1);
+sameFields<contracts.DeploymentRolledBack>()(rolledBackV1);
+sameFields<contracts.DeploymentDeleted>()(deletedV1);
+sameFields<contracts.DeploymentRejected>()(rejectedV1);
+sameFields<contracts.Resources>()(createdV2.resources);
+// The check bites: a v1 DeploymentCreated lacks priorityClass, so only its upcast is a DeploymentCreated.
+// @ts-expect-error Property 'priorityClass' is missing
+sameFields<contracts.DeploymentCreated>()(createdV1);
+
+describe('the JSON fixtures the type-level checks compile against', () => {
+  const catalog = loadCatalog();
+  const checked: [string, number, unknown][] = [
+    ['sentinel.deployments.CreateDeployment', 2, createCommandV2],
+    ['sentinel.deployments.UpdateDeployment', 1, updateCommandV1],
+    ['sentinel.deployments.ScaleDeployment', 1, scaleCommandV1],
+    ['sentinel.deployments.RollbackDeployment', 1, rollbackCommandV1],
+    ['sentinel.deployments.DeleteDeployment', 1, deleteCommandV1],
+    ['sentinel.deployments.DeploymentCreated', 1, createdV1],
+    ['sentinel.deployments.DeploymentCreated', 2, createdV2],
+    ['sentinel.deployments.DeploymentUpdated', 1, updatedV1],
+    ['sentinel.deployments.DeploymentScaled', 1, scaledV1],
+    ['sentinel.deployments.DeploymentRolledBack', 1, rolledBackV1],
+    ['sentinel.deployments.DeploymentDeleted', 1, deletedV1],
+    ['sentinel.deployments.DeploymentRejected', 1, rejectedV1],
+  ];
+
+  it.each(checked)('%s v%d is exactly what avsc decodes from its golden bytes', (fullName, v, json) => {
+    const entry = catalog.entry(fullName);
+    const version = catalog.version(fullName, v);
+    const decoded: unknown = version.type.fromBuffer(readFixture(entry, version).bytes);
+    expect(JSON.parse(JSON.stringify(decoded))).toStrictEqual(json);
+  });
+
+  it('covers the latest version of every deployments message', () => {
+    const latest = catalog.entries
+      .filter((e) => e.context === 'deployments' && e.kind !== 'type')
+      .map((e) => `${e.fullName} v${e.latest.version}`);
+    const covered = checked.map(([name, v]) => `${name} v${v}`);
+    expect(latest.filter((l) => !covered.includes(l))).toEqual([]);
+  });
+});

@@ -1,0 +1,173 @@
+import { fromHeaders } from '../src/eventing/cloudevents';
+import { avroBody } from '../src/eventing/codec';
+import type { CommandResult } from '../src/eventing/command-result';
+import { deployments } from '../src/eventing/contexts';
+import { chainHash, GENESIS_HASH } from '../src/eventing/hash-chain';
+import type { IncomingRecord } from '../src/messaging/ports';
+import { waitFor } from './support/env';
+import { writeSide } from './support/write-side';
+
+const spec = {
+  name: 'llm-server',
+  cluster: 'local-a',
+  namespace: 'inference',
+  kind: 'Deployment',
+  image: 'registry.example/llm:1.0',
+  replicas: 2,
+  resources: { cpu: '2', memory: '8Gi', gpu: 1 },
+  env: {},
+  labels: {},
+  team: 'ml-platform',
+  costPerReplicaHour: 3.5,
+  priorityClass: '',
+};
+
+describe('command processor against the real broker and registry', () => {
+  let ws: Awaited<ReturnType<typeof writeSide>>;
+  beforeAll(async () => (ws = await writeSide()));
+  afterAll(() => ws.close());
+
+  const send = (
+    type: string,
+    aggregateId: string,
+    data: object,
+    extra: { commandId?: string; expectedVersion?: number } = {},
+  ) =>
+    ws.sender.send({
+      context: deployments,
+      type,
+      aggregateId,
+      data: { deploymentId: aggregateId, ...data },
+      actor: 'alice',
+      ...extra,
+    });
+
+  it('appends versioned, hash-chained CloudEvents and answers every command exactly once', async () => {
+    const results = await ws.results();
+    const events = await ws.collect(ws.topics.events('deployments'));
+    const answer = (id: string) => waitFor(`the result of ${id}`, () => results.of(id)[0]);
+    let processor = ws.processor();
+    await processor.start();
+
+    const created = await send('CreateDeployment', 'dep-a', spec);
+    expect(await answer(created.commandId)).toMatchObject({
+      status: 'accepted',
+      version: 1,
+      events: [{ type: 'DeploymentCreated', version: 1 }],
+    });
+
+    const scaled = await send('ScaleDeployment', 'dep-a', { replicas: 4 }, { expectedVersion: 1 });
+    const scaledResult = await answer(scaled.commandId);
+    expect(scaledResult).toMatchObject({ status: 'accepted', version: 2 });
+
+    const stale = await send('ScaleDeployment', 'dep-a', { replicas: 9 }, { expectedVersion: 1 });
+    expect(await answer(stale.commandId)).toMatchObject({
+      status: 'conflict',
+      version: 2,
+      reasons: ['expected version 1 but the aggregate is at version 2'],
+    });
+
+    const missing = await send('ScaleDeployment', 'dep-missing', { replicas: 1 });
+    expect(await answer(missing.commandId)).toMatchObject({
+      status: 'rejected',
+      version: 1,
+      reasons: ['deployment dep-missing does not exist'],
+    });
+
+    // The same command id again: the original outcome, marked duplicate, and no new event.
+    await send('CreateDeployment', 'dep-a', spec, { commandId: created.commandId });
+    await waitFor('the duplicate answer', () => results.of(created.commandId)[1]);
+    expect(results.of(created.commandId)[1]).toMatchObject({
+      status: 'accepted',
+      version: 1,
+      duplicate: true,
+    });
+
+    // A new processor instance restores aggregates and processed ids from the changelog.
+    await processor.stop();
+    processor = ws.processor();
+    await processor.start();
+    const again = await send(
+      'ScaleDeployment',
+      'dep-a',
+      { replicas: 4 },
+      { commandId: scaled.commandId, expectedVersion: 1 },
+    );
+    await waitFor('the duplicate after restart', () => results.of(again.commandId)[1]);
+    expect(results.of(scaled.commandId)[1]).toMatchObject({ ...pick(scaledResult), duplicate: true });
+    const updated = await send(
+      'UpdateDeployment',
+      'dep-a',
+      { image: 'registry.example/llm:2.0', env: null, resources: null },
+      { expectedVersion: 2 },
+    );
+    expect(await answer(updated.commandId)).toMatchObject({
+      status: 'accepted',
+      version: 3,
+      events: [{ type: 'DeploymentUpdated' }],
+    });
+    await processor.stop();
+
+    await waitFor('all events', () => (events.length >= 4 ? true : undefined));
+    const chainA = events.filter((e) => e.key!.toString() === 'dep-a');
+    expect(chainA.map((e) => fromHeaders(e.headers).type)).toEqual([
+      'sentinel.deployments.DeploymentCreated',
+      'sentinel.deployments.DeploymentScaled',
+      'sentinel.deployments.DeploymentUpdated',
+    ]);
+    expectValidChain(chainA);
+    // The positions in the results are where the events really are.
+    const position = (await answer(updated.commandId)).events[0]!;
+    expect(chainA[2]).toMatchObject({ partition: position.partition, offset: position.offset });
+  });
+
+  it('sends an unreadable command to the dead-letter topic with its reason, and goes on', async () => {
+    const results = await ws.results();
+    const dlq = await ws.collect(ws.topics.dlq);
+    const processor = ws.processor();
+    await processor.start();
+    try {
+      await ws.messaging.publisher().publish([
+        {
+          topic: ws.topics.commands,
+          key: 'dep-x',
+          value: Buffer.from('not avro'),
+          headers: { ce_id: 'garbage-1', ce_specversion: '1.0' },
+        },
+      ]);
+      const after = await send('CreateDeployment', 'dep-b', spec);
+      await waitFor('the next command to be answered', () => results.of(after.commandId)[0]);
+      await waitFor('the dead letter', () => dlq[0]);
+      expect(results.of('garbage-1')[0]).toMatchObject({
+        status: 'invalid',
+        reasons: ['header ce_source is missing'],
+      });
+      expect(JSON.parse(dlq[0]!.value!.toString())).toMatchObject({
+        reason: 'header ce_source is missing',
+        source: { topic: ws.topics.commands },
+        value: Buffer.from('not avro').toString('base64'),
+      });
+    } finally {
+      await processor.stop();
+    }
+  });
+});
+
+function pick(r: CommandResult) {
+  const { commandId, status, version, events } = r;
+  return { commandId, status, version, events };
+}
+
+/** Every event links to its predecessor, versions are contiguous, and each hash recomputes. */
+function expectValidChain(records: IncomingRecord[]) {
+  let previous = GENESIS_HASH;
+  records.forEach((record, i) => {
+    const attrs = fromHeaders(record.headers);
+    expect(attrs.version).toBe(i + 1);
+    expect(attrs.previousHash).toBe(previous);
+    expect(chainHash(previous, { ...attrs, version: attrs.version! }, avroBody(record.value!))).toBe(
+      attrs.hash,
+    );
+    previous = attrs.hash!;
+  });
+}
