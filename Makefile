@@ -11,6 +11,8 @@ export SENTINEL_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(POSTGRES_PORT)/s
 export SENTINEL_HTTP_PORT ?= $(SENTINEL_PORT)
 export SENTINEL_KUBECONFIG ?= $(CURDIR)/.stack/kubeconfig
 
+# --forceExit on the tiers with network clients: a failed test must end the run red, not hang it
+# on a client it never got to close.
 JEST := node_modules/.bin/jest $(if $(CI),--ci,)
 TEST_RESULTS := .stack/test-results
 
@@ -71,6 +73,6 @@ test: install stack ## everything: lint, types, unit, integration and end-to-end
 test-unit: install
 	$(JEST) --selectProjects unit --json --outputFile=$(TEST_RESULTS)/unit.json
 test-int: install
-	$(JEST) --selectProjects int --runInBand --json --outputFile=$(TEST_RESULTS)/int.json
+	$(JEST) --selectProjects int --runInBand --forceExit --json --outputFile=$(TEST_RESULTS)/int.json
 test-e2e: install build
-	$(JEST) --selectProjects e2e --runInBand --json --outputFile=$(TEST_RESULTS)/e2e.json
+	$(JEST) --selectProjects e2e --runInBand --forceExit --json --outputFile=$(TEST_RESULTS)/e2e.json

@@ -5,6 +5,7 @@ import { join } from 'path';
 import { ConfigError, loadConfig, redact } from '../infrastructure/config/config';
 import { Database } from '../infrastructure/postgres/database';
 import { migrate, readMigrations } from '../infrastructure/postgres/migrations';
+import { processCommands } from './process-commands';
 import { schemasCommand } from './schemas';
 
 /** `sentinel ...`: operator commands. Each says what it did, and on failure what to do next. */
@@ -48,6 +49,7 @@ program
   });
 
 program.addCommand(schemasCommand(ROOT));
+program.addCommand(processCommands);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -64,6 +64,7 @@ export async function writeSide(partitions = 3) {
 
   return {
     config,
+    prefix,
     topics,
     messaging,
     codec,

@@ -38,6 +38,25 @@ export const CONFIG_VARIABLES = {
       .default('sentinel'),
     help: 'Kafka client id, also the prefix of transactional ids',
   },
+  SENTINEL_KAFKA_SESSION_TIMEOUT_MS: {
+    schema: intIn(6000, 300_000).default(30_000),
+    help: 'consumer group session timeout in ms (6000-300000); how long a crashed member holds its partitions',
+  },
+  SENTINEL_TOPIC_PREFIX: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('sentinel'),
+    help: 'prefix of every topic name, e.g. sentinel -> sentinel.commands',
+  },
+  SENTINEL_PARTITIONS: {
+    schema: intIn(1, 256).default(6),
+    help: 'partitions of the commands, events, results and changelog topics (1-256); fixed once topics exist',
+  },
+  SENTINEL_IDEMPOTENCY_RETENTION_MS: {
+    schema: intIn(60_000, 30 * 86_400_000).default(86_400_000),
+    help: 'how long a processed command id is remembered, in ms (default 24 h)',
+  },
   SENTINEL_SCHEMA_REGISTRY_URL: {
     schema: url(['http', 'https']),
     help: 'Confluent-compatible schema registry base URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7',
@@ -70,7 +89,8 @@ export type EnvName = keyof Vars;
 
 export interface Config {
   http: { host: string; port: number };
-  kafka: { brokers: string[]; clientId: string };
+  kafka: { brokers: string[]; clientId: string; sessionTimeoutMs: number };
+  eventing: { topicPrefix: string; partitions: number; idempotencyRetentionMs: number };
   schemaRegistry: { url: string };
   database: { url: string; poolMax: number };
   kubernetes: { kubeconfig?: string };
@@ -106,7 +126,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const p = parsed as Parsed;
   return {
     http: { host: p.SENTINEL_HTTP_HOST, port: p.SENTINEL_HTTP_PORT },
-    kafka: { brokers: p.SENTINEL_KAFKA_BROKERS, clientId: p.SENTINEL_KAFKA_CLIENT_ID },
+    kafka: {
+      brokers: p.SENTINEL_KAFKA_BROKERS,
+      clientId: p.SENTINEL_KAFKA_CLIENT_ID,
+      sessionTimeoutMs: p.SENTINEL_KAFKA_SESSION_TIMEOUT_MS,
+    },
+    eventing: {
+      topicPrefix: p.SENTINEL_TOPIC_PREFIX,
+      partitions: p.SENTINEL_PARTITIONS,
+      idempotencyRetentionMs: p.SENTINEL_IDEMPOTENCY_RETENTION_MS,
+    },
     schemaRegistry: { url: p.SENTINEL_SCHEMA_REGISTRY_URL.replace(/\/+$/, '') },
     database: { url: p.SENTINEL_DATABASE_URL, poolMax: p.SENTINEL_DATABASE_POOL_MAX },
     kubernetes: p.SENTINEL_KUBECONFIG ? { kubeconfig: p.SENTINEL_KUBECONFIG } : {},

@@ -21,6 +21,8 @@ export interface KafkaMessagingOptions {
   clientId: string;
   logger: Logger;
   logLevel: string;
+  /** How long a crashed member holds its partitions before the group moves them. */
+  sessionTimeoutMs?: number;
   /** Upper bound on an open transaction; read_committed readers stall behind an open one. */
   transactionTimeoutMs?: number;
 }
@@ -134,8 +136,9 @@ export class KafkaMessaging implements Messaging {
     const consumer = this.kafka.consumer({
       groupId: spec.groupId,
       readUncommitted: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      // kafkajs requires heartbeats well inside the session timeout.
+      heartbeatInterval: Math.min(3000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: 250,
     });
     this.consumers.add(consumer);
