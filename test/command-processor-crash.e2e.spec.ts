@@ -7,6 +7,7 @@ import type { CommandResult } from '../src/eventing/command-result';
 import { deployments } from '../src/eventing/contexts';
 import { chainHash, GENESIS_HASH } from '../src/eventing/hash-chain';
 import type { IncomingRecord } from '../src/messaging/ports';
+import { createDeployment } from './support/deployments';
 import { localSentinelEnv, REPO_ROOT, waitFor } from './support/env';
 import { writeSide } from './support/write-side';
 
@@ -16,22 +17,6 @@ const KILLS = 20;
 const RESEND_EVERY = 20;
 /** Each sender's pace: four senders keep about 40 commands a second coming while the kills go on. */
 const SEND_INTERVAL_MS = 100;
-
-const spec = (id: string) => ({
-  deploymentId: id,
-  name: `model-${id.slice(-6)}`,
-  cluster: 'local-a',
-  namespace: 'inference',
-  kind: 'Deployment',
-  image: 'registry.example/llm:1.0',
-  replicas: 1,
-  resources: { cpu: '1', memory: '1Gi', gpu: 0 },
-  env: {},
-  labels: {},
-  team: 'ml',
-  costPerReplicaHour: 1,
-  priorityClass: '',
-});
 
 /**
  * Nothing lost, nothing doubled: the command processor runs as a child process that is SIGKILLed
@@ -65,7 +50,7 @@ it(`survives ${KILLS} SIGKILLs of the command processor during a stream of thous
       const commandId = randomUUID();
       const command =
         n < AGGREGATES
-          ? { type: 'CreateDeployment', data: spec(aggregateId) }
+          ? { type: 'CreateDeployment', data: createDeployment(aggregateId, { replicas: 1 }) }
           : { type: 'ScaleDeployment', data: { deploymentId: aggregateId, replicas: 1 + (n % 7) } };
       await ws.sender.send({ context: deployments, aggregateId, actor: 'crash-test', commandId, ...command });
       sent.push(commandId);
@@ -88,7 +73,7 @@ it(`survives ${KILLS} SIGKILLs of the command processor during a stream of thous
     });
     let kills = 0;
     // Commands sent but not yet answered at each kill: proof the kills landed with work in flight.
-    const answeredAtKill: number[] = [];
+    const outstandingAtKill: number[] = [];
     const killer = (async () => {
       const answered = () => new Set(results.all().map((r) => r.commandId)).size;
       while (kills < KILLS) {
@@ -104,7 +89,7 @@ it(`survives ${KILLS} SIGKILLs of the command processor during a stream of thous
           await new Promise((r) => setTimeout(r, Math.random() * 400));
         } else await new Promise((r) => setTimeout(r, 300 + Math.random() * 2000));
         child?.kill('SIGKILL');
-        answeredAtKill.push(sent.length - answered());
+        outstandingAtKill.push(sent.length - answered());
         kills += 1;
         start();
       }
@@ -112,7 +97,7 @@ it(`survives ${KILLS} SIGKILLs of the command processor during a stream of thous
     })();
     await Promise.all([...senders, killer]);
     expect(kills).toBe(KILLS);
-    const midStream = answeredAtKill.filter((outstanding) => outstanding > 0).length;
+    const midStream = outstandingAtKill.filter((outstanding) => outstanding > 0).length;
     expect(midStream).toBeGreaterThanOrEqual(KILLS / 2);
     expect(sent.length).toBeGreaterThanOrEqual(2000);
 
@@ -148,7 +133,7 @@ it(`survives ${KILLS} SIGKILLs of the command processor during a stream of thous
     expect(new Set(events.map((e) => e.headers.ce_id)).size).toBe(events.length);
 
     process.stdout.write(
-      `crash test: ${kills} kills (${midStream} with outcomes outstanding, answered at each kill: ${answeredAtKill.join(',')}); ` +
+      `crash test: ${kills} kills (${midStream} with outcomes outstanding, answered at each kill: ${outstandingAtKill.join(',')}); ` +
         `${unique.size} commands, ${results.all().length} answers (${results.all().filter((r) => r.duplicate).length} duplicates), ${events.length} events\n`,
     );
 

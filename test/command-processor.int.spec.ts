@@ -4,23 +4,9 @@ import type { CommandResult } from '../src/eventing/command-result';
 import { deployments } from '../src/eventing/contexts';
 import { chainHash, GENESIS_HASH } from '../src/eventing/hash-chain';
 import type { IncomingRecord } from '../src/messaging/ports';
+import { createDeployment } from './support/deployments';
 import { waitFor } from './support/env';
 import { writeSide } from './support/write-side';
-
-const spec = {
-  name: 'llm-server',
-  cluster: 'local-a',
-  namespace: 'inference',
-  kind: 'Deployment',
-  image: 'registry.example/llm:1.0',
-  replicas: 2,
-  resources: { cpu: '2', memory: '8Gi', gpu: 1 },
-  env: {},
-  labels: {},
-  team: 'ml-platform',
-  costPerReplicaHour: 3.5,
-  priorityClass: '',
-};
 
 describe('command processor against the real broker and registry', () => {
   let ws: Awaited<ReturnType<typeof writeSide>>;
@@ -49,7 +35,7 @@ describe('command processor against the real broker and registry', () => {
     let processor = ws.processor();
     await processor.start();
 
-    const created = await send('CreateDeployment', 'dep-a', spec);
+    const created = await send('CreateDeployment', 'dep-a', createDeployment('dep-a'));
     expect(await answer(created.commandId)).toMatchObject({
       status: 'accepted',
       version: 1,
@@ -75,7 +61,7 @@ describe('command processor against the real broker and registry', () => {
     });
 
     // The same command id again: the original outcome, marked duplicate, and no new event.
-    await send('CreateDeployment', 'dep-a', spec, { commandId: created.commandId });
+    await send('CreateDeployment', 'dep-a', createDeployment('dep-a'), { commandId: created.commandId });
     await waitFor('the duplicate answer', () => results.of(created.commandId)[1]);
     expect(results.of(created.commandId)[1]).toMatchObject({
       status: 'accepted',
@@ -135,7 +121,7 @@ describe('command processor against the real broker and registry', () => {
           headers: { ce_id: 'garbage-1', ce_specversion: '1.0' },
         },
       ]);
-      const after = await send('CreateDeployment', 'dep-b', spec);
+      const after = await send('CreateDeployment', 'dep-b', createDeployment('dep-b'));
       await waitFor('the next command to be answered', () => results.of(after.commandId)[0]);
       await waitFor('the dead letter', () => dlq[0]);
       expect(results.of('garbage-1')[0]).toMatchObject({
