@@ -80,6 +80,8 @@ export interface TransactionalProcessorSpec extends ConsumerSpec {
  */
 export interface SubscriberSpec extends ConsumerSpec {
   handle(batch: PartitionBatch): Promise<void>;
+  /** Called each time this member has joined the group and received its partitions. */
+  onJoined?(): void;
 }
 
 export interface Subscription {

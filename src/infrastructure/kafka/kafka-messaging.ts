@@ -129,7 +129,7 @@ export class KafkaMessaging implements Messaging {
   }
 
   private async startConsumer(
-    spec: ConsumerSpec,
+    spec: ConsumerSpec & { onJoined?(): void },
     autoCommit: boolean,
     eachBatch: (payload: EachBatchPayload) => Promise<void>,
   ): Promise<Consumer> {
@@ -142,6 +142,8 @@ export class KafkaMessaging implements Messaging {
       maxWaitTimeInMs: 250,
     });
     this.consumers.add(consumer);
+    // Registered before run(): the first join can complete before run() returns.
+    if (spec.onJoined) consumer.on(consumer.events.GROUP_JOIN, () => spec.onJoined?.());
     await consumer.connect();
     await consumer.subscribe({ topics: [...spec.topics], fromBeginning: spec.fromBeginning });
     await consumer.run({

@@ -1,31 +1,12 @@
 import { cpSync, mkdtempSync, appendFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Client } from 'pg';
-import { randomName, REPO_ROOT, testConfig } from '../../../test/support/env';
-import { Database } from './database';
+import { MIGRATIONS, withFreshDatabase as withDatabase } from '../../../test/support/database';
+import type { Database } from './database';
 import { migrate } from './migrations';
 
-const config = testConfig();
-const MIGRATIONS = join(REPO_ROOT, 'migrations');
-
-/** Each test gets a database of its own, dropped afterwards. */
-async function withFreshDatabase(work: (db: Database) => Promise<void>) {
-  const name = randomName('it_db').replace(/-/g, '_');
-  const admin = new Client({ connectionString: config.database.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(config.database.url);
-  url.pathname = `/${name}`;
-  const db = new Database(url.toString(), 4);
-  try {
-    await work(db);
-  } finally {
-    await db.close();
-    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
+/** These tests apply the migrations themselves. */
+const withFreshDatabase = (work: (db: Database) => Promise<void>) => withDatabase(work, { migrated: false });
 
 describe('Postgres migrations and round trip against the real server', () => {
   it('applies the migrations once, then round-trips a checkpoint in a transaction', () =>

@@ -1,0 +1,103 @@
+import { randomUUID } from 'crypto';
+import type { Logger } from '../infrastructure/logging/logger';
+import type { Database } from '../infrastructure/postgres/database';
+import type { Messaging, Subscription } from '../messaging/ports';
+import { type CommandResult, decodeResult } from './command-result';
+
+/**
+ * Every command outcome, as it is committed: it wakes callers waiting in this process and is
+ * recorded in Postgres for later look-ups. Each process reads all partitions under a group of its
+ * own (a waiter must hear its answer whichever partition it lands on) from the moment it joins.
+ */
+export class CommandResultsFeed {
+  private readonly waiters = new Map<string, ((result: CommandResult) => void)[]>();
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly database: Database,
+    private readonly topic: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Resolves once the feed has joined, so no answer to a command sent afterwards is missed. */
+  async start(groupPrefix: string): Promise<void> {
+    let joined!: () => void;
+    const ready = new Promise<void>((resolve) => (joined = resolve));
+    this.subscription = await this.messaging.subscribe({
+      groupId: `${groupPrefix}-results-${randomUUID()}`,
+      topics: [this.topic],
+      fromBeginning: false,
+      onJoined: () => joined(),
+      handle: async (batch) => {
+        const results = batch.records.filter((r) => r.value).map((r) => decodeResult(r.value!));
+        await this.record(results);
+        for (const result of results) this.wake(result);
+      },
+    });
+    await ready;
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  /** Waits for a command's first answer; undefined after the timeout (the caller answers "pending"). */
+  waitFor(
+    commandId: string,
+    timeoutMs: number,
+  ): { result: Promise<CommandResult | undefined>; cancel(): void } {
+    let settle!: (r: CommandResult | undefined) => void;
+    const result = new Promise<CommandResult | undefined>((resolve) => (settle = resolve));
+    const listener = (r: CommandResult) => settle(r);
+    this.waiters.set(commandId, [...(this.waiters.get(commandId) ?? []), listener]);
+    const timer = setTimeout(() => settle(undefined), timeoutMs);
+    const cancel = () => {
+      clearTimeout(timer);
+      const rest = (this.waiters.get(commandId) ?? []).filter((l) => l !== listener);
+      if (rest.length > 0) this.waiters.set(commandId, rest);
+      else this.waiters.delete(commandId);
+    };
+    void result.then(cancel);
+    return { result, cancel: () => settle(undefined) };
+  }
+
+  /** The recorded outcome of a command, if any. */
+  async lookup(commandId: string): Promise<CommandResult | undefined> {
+    const { rows } = await this.database.pool.query<{ result: CommandResult }>(
+      'SELECT result FROM command_results WHERE command_id = $1',
+      [commandId],
+    );
+    return rows[0]?.result;
+  }
+
+  private async record(results: CommandResult[]): Promise<void> {
+    const originals = results.filter((r) => !r.duplicate);
+    if (originals.length === 0) return;
+    // Every process records every outcome; the first insert wins and the rest are no-ops.
+    await this.database.pool.query(
+      `INSERT INTO command_results (command_id, aggregate_id, command_type, status, version, result, processed_at)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(command_id text, aggregate_id text, command_type text,
+         status text, version integer, result jsonb, processed_at timestamptz)
+       ON CONFLICT (command_id) DO NOTHING`,
+      [
+        JSON.stringify(
+          originals.map((r) => ({
+            command_id: r.commandId,
+            aggregate_id: r.aggregateId,
+            command_type: r.commandType,
+            status: r.status,
+            version: r.version,
+            result: r,
+            processed_at: r.processedAt,
+          })),
+        ),
+      ],
+    );
+    this.logger.debug({ count: originals.length }, 'recorded command results');
+  }
+
+  private wake(result: CommandResult): void {
+    for (const listener of this.waiters.get(result.commandId) ?? []) listener(result);
+  }
+}
