@@ -65,6 +65,7 @@ export async function writeSide(partitions = 3) {
   return {
     config,
     prefix,
+    partitions,
     topics,
     messaging,
     codec,
