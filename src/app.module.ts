@@ -2,6 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { randomUUID } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import { LoggerModule } from 'nestjs-pino';
+import { EventingModule } from './eventing/eventing.module';
 import { HealthController } from './health/health.controller';
 import type { Config } from './infrastructure/config/config';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -30,6 +31,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         InfrastructureModule.forRoot(config, logger),
+        EventingModule,
         LoggerModule.forRoot({
           pinoHttp: {
             logger: logger.child({ component: 'http' }),

@@ -21,12 +21,21 @@ describe('Sentinel process: operations endpoints, errors and shutdown', () => {
 
   it('reports liveness, and readiness with a real check of Kafka, the registry and Postgres', async () => {
     expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    const res = await fetch(`${app.url}/readyz`);
-    const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
+    // The write side starts in the background (topics, schema registration), then readiness flips.
+    const res = await waitFor('readiness', async () => {
+      const r = await fetch(`${app.url}/readyz`);
+      return r.status === 200 ? r : undefined;
+    });
+    const body = (await res.json()) as {
+      status: string;
+      checks: Record<string, { status: string }>;
+      writeSide: unknown;
+    };
     expect(res.status).toBe(200);
     expect(body.status).toBe('ready');
     expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'postgres', 'schemaRegistry']);
     expect(Object.values(body.checks).every((c) => c.status === 'up')).toBe(true);
+    expect(body.writeSide).toEqual({ state: 'up', roles: ['api', 'processor'] });
   });
 
   it('reports every configured cluster with reachability and version', async () => {
@@ -145,7 +154,10 @@ describe('Sentinel process: configuration and degraded dependencies', () => {
     );
     const app = await startSentinel({ SENTINEL_KUBECONFIG: kubeconfig, SENTINEL_READY_TIMEOUT_MS: '1500' });
     try {
-      const res = await fetch(`${app.url}/readyz`);
+      const res = await waitFor('readiness', async () => {
+        const r = await fetch(`${app.url}/readyz`);
+        return r.status === 200 ? r : undefined;
+      });
       const body = (await res.json()) as {
         status: string;
         clusters: { name: string; reachable: boolean; error?: string }[];

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type { Config } from '../infrastructure/config/config';
 import type { Database } from '../infrastructure/postgres/database';
 import type { AvroRegistry } from '../infrastructure/schema-registry/avro-registry';
+import { EVENTING, type Eventing } from '../eventing/eventing';
 import type { KubernetesClusters } from '../infrastructure/kubernetes/clusters';
 import { CONFIG, DATABASE, KUBERNETES, MESSAGING, SCHEMA_REGISTRY } from '../infrastructure/tokens';
 import type { Messaging } from '../messaging/ports';
@@ -24,6 +25,7 @@ export class HealthController {
     @Inject(SCHEMA_REGISTRY) private readonly registry: AvroRegistry,
     @Inject(DATABASE) private readonly database: Database,
     @Inject(KUBERNETES) private readonly clusters: KubernetesClusters | null,
+    @Inject(EVENTING) private readonly eventing: Eventing,
   ) {}
 
   @Get('healthz')
@@ -54,10 +56,12 @@ export class HealthController {
       this.clusters?.health(timeout) ?? [],
     ]);
     const checks = { kafka, schemaRegistry, postgres };
-    const ready = Object.values(checks).every((c) => c.status === 'up');
+    // The write side (topics, schemas, processor, results feed) counts once it has started.
+    const writeSide = this.eventing.status;
+    const ready = Object.values(checks).every((c) => c.status === 'up') && writeSide.state === 'up';
     const allClusters = clusters.every((c) => c.reachable);
     res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: !ready ? 'not_ready' : allClusters ? 'ready' : 'degraded', checks, clusters };
+    return { status: !ready ? 'not_ready' : allClusters ? 'ready' : 'degraded', checks, writeSide, clusters };
   }
 
   private async check(timeoutMs: number, probe: () => Promise<string | void>): Promise<CheckResult> {

@@ -57,6 +57,18 @@ export const CONFIG_VARIABLES = {
     schema: intIn(60_000, 30 * 86_400_000).default(86_400_000),
     help: 'how long a processed command id is remembered, in ms (default 24 h)',
   },
+  SENTINEL_ROLES: {
+    schema: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()))
+      .pipe(z.array(z.enum(['api', 'processor'])).min(1))
+      .default(['api', 'processor']),
+    help: 'comma-separated roles this process runs: api, processor (default both)',
+  },
+  SENTINEL_COMMAND_TIMEOUT_MS: {
+    schema: intIn(100, 120_000).default(5000),
+    help: 'how long a request waits for its command outcome before answering "accepted, pending", in ms',
+  },
   SENTINEL_SCHEMA_REGISTRY_URL: {
     schema: url(['http', 'https']),
     help: 'Confluent-compatible schema registry base URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7',
@@ -90,7 +102,13 @@ export type EnvName = keyof Vars;
 export interface Config {
   http: { host: string; port: number };
   kafka: { brokers: string[]; clientId: string; sessionTimeoutMs: number };
-  eventing: { topicPrefix: string; partitions: number; idempotencyRetentionMs: number };
+  eventing: {
+    topicPrefix: string;
+    partitions: number;
+    idempotencyRetentionMs: number;
+    commandTimeoutMs: number;
+  };
+  roles: readonly ('api' | 'processor')[];
   schemaRegistry: { url: string };
   database: { url: string; poolMax: number };
   kubernetes: { kubeconfig?: string };
@@ -135,7 +153,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       topicPrefix: p.SENTINEL_TOPIC_PREFIX,
       partitions: p.SENTINEL_PARTITIONS,
       idempotencyRetentionMs: p.SENTINEL_IDEMPOTENCY_RETENTION_MS,
+      commandTimeoutMs: p.SENTINEL_COMMAND_TIMEOUT_MS,
     },
+    roles: p.SENTINEL_ROLES,
     schemaRegistry: { url: p.SENTINEL_SCHEMA_REGISTRY_URL.replace(/\/+$/, '') },
     database: { url: p.SENTINEL_DATABASE_URL, poolMax: p.SENTINEL_DATABASE_POOL_MAX },
     kubernetes: p.SENTINEL_KUBECONFIG ? { kubeconfig: p.SENTINEL_KUBECONFIG } : {},

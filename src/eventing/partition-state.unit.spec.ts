@@ -1,0 +1,83 @@
+import type { IncomingRecord } from '../messaging/ports';
+import type { CommandResult } from './command-result';
+import { PartitionState } from './partition-state';
+
+const result = (commandId: string): CommandResult => ({
+  commandId,
+  aggregateId: 'dep-1',
+  commandType: 'sentinel.deployments.ScaleDeployment',
+  status: 'accepted',
+  version: 1,
+  events: [],
+  reasons: [],
+  processedAt: '2026-11-27T10:00:00.000Z',
+});
+
+/** Feeds the records a batch would write back in as if read from the changelog. */
+function replay(state: PartitionState, records: { key: string | null; value: Buffer | null }[]) {
+  records.forEach((r, i) =>
+    state.restore({
+      topic: 'changelog',
+      partition: 0,
+      offset: String(i),
+      headers: {},
+      timestamp: '0',
+      key: r.key ? Buffer.from(r.key) : null,
+      value: r.value,
+    } as IncomingRecord),
+  );
+}
+
+describe('PartitionState', () => {
+  it('stages a batch without touching committed state until it is applied', () => {
+    const state = new PartitionState();
+    const staged = state.batch();
+    staged.aggregates.set('dep-1', {
+      context: 'deployments',
+      version: 1,
+      lastHash: 'h1',
+      state: { status: 'Active' },
+    });
+    staged.processed.set('cmd-1', { result: result('cmd-1'), at: 1000 });
+    expect(state.size).toEqual({ aggregates: 0, processed: 0 });
+    expect(staged.aggregate('dep-1')?.version).toBe(1);
+    state.apply(staged);
+    expect(state.size).toEqual({ aggregates: 1, processed: 1 });
+    expect(state.batch().processedCommand('cmd-1')?.result.commandId).toBe('cmd-1');
+  });
+
+  it('restores from its own changelog records, tombstones included', () => {
+    const live = new PartitionState();
+    const first = live.batch();
+    first.aggregates.set('dep-1', {
+      context: 'deployments',
+      version: 2,
+      lastHash: 'h2',
+      state: { revisions: { 1: 'a' } },
+    });
+    first.processed.set('cmd-1', { result: result('cmd-1'), at: 1000 });
+    first.processed.set('cmd-2', { result: result('cmd-2'), at: 2000 });
+    const second = live.batch();
+    second.processed.set('cmd-1', undefined);
+
+    const restored = new PartitionState();
+    replay(restored, [...first.changelog('changelog', 0), ...second.changelog('changelog', 0)]);
+    expect(restored.size).toEqual({ aggregates: 1, processed: 1 });
+    expect(restored.batch().aggregate('dep-1')).toEqual({
+      context: 'deployments',
+      version: 2,
+      lastHash: 'h2',
+      state: { revisions: { 1: 'a' } },
+    });
+    expect(restored.batch().processedCommand('cmd-1')).toBeUndefined();
+  });
+
+  it('lists command ids older than the retention for tombstoning', () => {
+    const state = new PartitionState();
+    const staged = state.batch();
+    staged.processed.set('old', { result: result('old'), at: 0 });
+    staged.processed.set('new', { result: result('new'), at: 90_000_000 });
+    state.apply(staged);
+    expect(state.expired(86_400_001, 86_400_000)).toEqual(['old']);
+  });
+});
