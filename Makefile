@@ -76,3 +76,8 @@ test-int: install
 	$(JEST) --selectProjects int --runInBand --forceExit --json --outputFile=$(TEST_RESULTS)/int.json
 test-e2e: install build
 	$(JEST) --selectProjects e2e --runInBand --forceExit --json --outputFile=$(TEST_RESULTS)/e2e.json
+
+.PHONY: bench
+bench: install stack migrate ## benchmarks against the local stack, each printing a table with its ceilings
+	node_modules/.bin/tsc -p tsconfig.bench.json
+	node .stack/bench-build/bench/command-throughput.js

@@ -8,6 +8,10 @@ export function kafkaLogCreator(logger: Logger) {
     ({ namespace, level, log: entry }: LogEntry) => {
       const { message, ...extra } = entry;
       const fields = { namespace, ...extra };
+      // kafkajs logs every error response at the connection layer, including retriable ones it
+      // goes on to retry (e.g. CONCURRENT_TRANSACTIONS right after a commit); the operation that
+      // finally fails logs again with its context, so these are only worth a debug line.
+      if (namespace === 'Connection' && level === logLevel.ERROR) return log.debug(fields, message);
       switch (level) {
         case logLevel.ERROR:
         case logLevel.NOTHING:

@@ -1,6 +1,6 @@
 import { Schema, Type } from 'avsc';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
-import { join, relative } from 'path';
+import { dirname, join, relative } from 'path';
 import { AvroRecordSchema } from './avro-registry';
 import { findIncompatibility } from './compatibility';
 import { SchemaContractError } from './errors';
@@ -10,7 +10,19 @@ import { SchemaContractError } from './errors';
  * (DESIGN.md §2). Layout: `<context>/{commands,events}/<Name>.v<N>.avsc`, plus shared named types
  * in `core/<Name>.v<N>.avsc` that message schemas may reference by full name.
  */
-export const DEFAULT_SCHEMAS_DIR = join(__dirname, '..', '..', '..', 'schemas', 'avro');
+export const DEFAULT_SCHEMAS_DIR = findSchemasDir(__dirname);
+
+/**
+ * The nearest `schemas/avro` above this module: the same answer from src/ (tests), dist/ (the
+ * server, the CLI) or any other build folder (benchmarks), and from the Docker image's /app.
+ */
+function findSchemasDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'schemas', 'avro');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return join(from, '..', '..', '..', 'schemas', 'avro');
+  }
+}
 export const CORE_CONTEXT = 'core';
 
 export type SchemaKind = 'command' | 'event' | 'type';
