@@ -65,7 +65,14 @@ format: install
 	node_modules/.bin/prettier --write . --log-level warn
 
 .PHONY: test test-unit test-int test-e2e
-test: install stack ## everything: lint, types, unit, integration and end-to-end tests
+# A Python environment with stock Kafka/Avro/CloudEvents clients, for the interoperability test.
+INTEROP_PY := .stack/interop-venv/bin/python
+$(INTEROP_PY): test/interop/requirements.txt
+	python3 -m venv .stack/interop-venv
+	.stack/interop-venv/bin/pip install --quiet --disable-pip-version-check -r test/interop/requirements.txt
+	@touch $@
+
+test: install stack $(INTEROP_PY) ## everything: lint, types, unit, integration and end-to-end tests
 	@rm -rf $(TEST_RESULTS) && mkdir -p $(TEST_RESULTS)
 	$(MAKE) --no-print-directory lint typecheck build
 	$(MAKE) --no-print-directory test-unit test-int test-e2e
@@ -74,7 +81,7 @@ test-unit: install
 	$(JEST) --selectProjects unit --json --outputFile=$(TEST_RESULTS)/unit.json
 test-int: install
 	$(JEST) --selectProjects int --runInBand --forceExit --json --outputFile=$(TEST_RESULTS)/int.json
-test-e2e: install build
+test-e2e: install build $(INTEROP_PY)
 	$(JEST) --selectProjects e2e --runInBand --forceExit --json --outputFile=$(TEST_RESULTS)/e2e.json
 
 .PHONY: bench
