@@ -22,16 +22,40 @@ const IO_PACKAGES = [
 const FRAMEWORKS = ['@nestjs/*', 'nestjs-*', 'pino', 'pino-*', 'prom-client', 'rxjs', 'commander', 'zod'];
 
 /** Each client library may be imported only by its adapter folder (and by tests, to observe). */
-const confined = (pkg, folder) => ({
-  files: ['src/**/*.ts'],
-  ignores: [`src/infrastructure/${folder}/**`, 'src/**/*.spec.ts'],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      { patterns: [{ group: [pkg], message: `only src/infrastructure/${folder} may import ${pkg}` }] },
-    ],
+/**
+ * Each client library may be imported only by its adapter folder (tests may import them to
+ * observe). One rule entry per file set holds every package's pattern: flat-config entries for
+ * the same rule replace each other, so separate entries per package would leave only the last.
+ */
+const CONFINED = {
+  kafkajs: 'kafka',
+  pg: 'postgres',
+  '@kafkajs/confluent-schema-registry': 'schema-registry',
+  '@kubernetes/client-node': 'kubernetes',
+};
+const confinedRule = (ownFolder) => [
+  'error',
+  {
+    patterns: Object.entries(CONFINED)
+      .filter(([, folder]) => folder !== ownFolder)
+      .map(([pkg, folder]) => ({
+        group: [pkg],
+        message: `only src/infrastructure/${folder} may import ${pkg}`,
+      })),
   },
-});
+];
+const confined = [
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts'],
+    rules: { 'no-restricted-imports': confinedRule() },
+  },
+  ...Object.values(CONFINED).map((folder) => ({
+    files: [`src/infrastructure/${folder}/**/*.ts`],
+    ignores: ['src/**/*.spec.ts'],
+    rules: { 'no-restricted-imports': confinedRule(folder) },
+  })),
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stack/**', 'scripts/**', 'jest.config.js'] },
@@ -53,10 +77,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  confined('kafkajs', 'kafka'),
-  confined('pg', 'postgres'),
-  confined('@kafkajs/confluent-schema-registry', 'schema-registry'),
-  confined('@kubernetes/client-node', 'kubernetes'),
+  ...confined,
   {
     // The domain is pure: no framework, no I/O, no clock or randomness from outside.
     files: ['src/domain/**/*.ts'],
@@ -78,6 +99,38 @@ export default tseslint.config(
                 '**/http/**',
               ],
               message: 'src/domain may not depend on outer layers',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Replay never has side effects (DESIGN.md §1.5): replay and `sentinel replay` may not import
+    // what acts on the world (Kubernetes, sagas and effect workers, HTTP clients and servers,
+    // child processes), so an effect cannot be reached from them by accident or by a later edit.
+    // A rule of its own name so it adds to the client confinement above instead of replacing it.
+    files: ['src/eventing/replay*.ts', 'src/cli/replay.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/kubernetes',
+                '**/kubernetes/**',
+                '@kubernetes/*',
+                '**/sagas',
+                '**/sagas/**',
+                'http',
+                'https',
+                'child_process',
+                'node:http',
+                'node:https',
+                'node:child_process',
+              ],
+              message: 'replay must not be able to reach an effect (DESIGN.md §1.5)',
             },
           ],
         },

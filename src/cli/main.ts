@@ -5,7 +5,9 @@ import { join } from 'path';
 import { ConfigError, loadConfig, redact } from '../infrastructure/config/config';
 import { Database } from '../infrastructure/postgres/database';
 import { migrate, readMigrations } from '../infrastructure/postgres/migrations';
+import { dlqCommand } from './dlq';
 import { processCommands } from './process-commands';
+import { replayCommand } from './replay';
 import { schemasCommand } from './schemas';
 
 /** `sentinel ...`: operator commands. Each says what it did, and on failure what to do next. */
@@ -50,6 +52,8 @@ program
 
 program.addCommand(schemasCommand(ROOT));
 program.addCommand(processCommands);
+program.addCommand(replayCommand);
+program.addCommand(dlqCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

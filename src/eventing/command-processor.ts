@@ -91,7 +91,10 @@ export class CommandProcessor {
     for (const d of decisions) {
       const result = d.finish(positions.slice(next, (next += d.events.length)), processedAt, results);
       results.push(result);
-      if (!result.duplicate) staged.processed.set(result.commandId, { result, at: now });
+      // A dead-lettered command is not remembered as processed: once the cause is fixed (e.g. a
+      // processor that knows a newer schema), `sentinel dlq redrive` must be able to apply it.
+      if (!result.duplicate && d.deadLetters.length === 0)
+        staged.processed.set(result.commandId, { result, at: now });
     }
     for (const id of state.expired(now, this.options.idempotencyRetentionMs).slice(0, SWEEP_LIMIT))
       staged.processed.set(id, undefined);

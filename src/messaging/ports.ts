@@ -108,6 +108,12 @@ export interface Messaging {
     partition: number,
     onRecord: (record: IncomingRecord) => void,
   ): Promise<number>;
+  /**
+   * The partition a keyed record without an explicit partition goes to: the producers' own
+   * default partitioner (murmur2 of the key modulo the topic's partition count, as the Java
+   * client does), so it is where an aggregate's commands, and therefore its events, are.
+   */
+  partitionOf(topic: string, key: string): Promise<number>;
   /** Reachability check for /readyz: resolves with the number of brokers. */
   ping(): Promise<{ brokers: number }>;
   /** Stops every consumer (letting in-flight batches finish) and then every producer. */

@@ -13,6 +13,7 @@ import type {
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logging';
 import { asBatchRetry } from './errors';
 import { readPartition } from './partition-reader';
+import { keyPartition } from './partitioning';
 import { toPartitionBatch, toTopicMessages } from './records';
 import { TransactionalProducers } from './transactional-producers';
 
@@ -215,6 +216,15 @@ export class KafkaMessaging implements Messaging {
     onRecord: (record: IncomingRecord) => void,
   ): Promise<number> {
     return readPartition(this.kafka, await this.admin(), this.options.clientId, topic, partition, onRecord);
+  }
+
+  async partitionOf(topic: string, key: string): Promise<number> {
+    const { topics } = await (await this.admin()).fetchTopicMetadata({ topics: [topic] }).catch((e) => {
+      throw (e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION'
+        ? new Error(`topic ${topic} does not exist`)
+        : e;
+    });
+    return keyPartition(topic, key, topics.find((t) => t.name === topic)?.partitions ?? []);
   }
 
   async ping(): Promise<{ brokers: number }> {
