@@ -36,6 +36,22 @@ export interface PartitionBatch {
   readonly records: readonly IncomingRecord[];
 }
 
+/**
+ * Records could not be published. `retriable`: the log was unavailable (broker down, leader
+ * moving) and the same records may be sent again — with the same command id they apply once.
+ * The records may or may not have been written.
+ */
+export class PublishFailed extends Error {
+  readonly code = 'PUBLISH_FAILED';
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+  ) {
+    super(message);
+    this.name = 'PublishFailed';
+  }
+}
+
 /** Idempotent producer for records that are not part of a consume-transform-produce step. */
 export interface Publisher {
   publish(records: readonly OutgoingRecord[]): Promise<RecordPosition[]>;

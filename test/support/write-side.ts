@@ -38,15 +38,26 @@ export async function writeSide(partitions = 3) {
       idempotencyRetentionMs: 24 * 3600_000,
     });
 
-  /** Every committed record of a topic, as it arrives. */
+  /**
+   * Every committed record of a topic, as it arrives, each once: the subscriber is
+   * at-least-once (after a broker restart it may deliver a record again), so records are
+   * de-duplicated by their position.
+   */
   async function collect(topic: string): Promise<IncomingRecord[]> {
     const seen: IncomingRecord[] = [];
+    const positions = new Set<string>();
     subscriptions.push(
       await messaging.subscribe({
         groupId: randomName('it-reader'),
         topics: [topic],
         fromBeginning: true,
-        handle: async (b) => void seen.push(...b.records),
+        handle: async (b) => {
+          for (const r of b.records) {
+            const position = `${r.partition}/${r.offset}`;
+            if (!positions.has(position)) seen.push(r);
+            positions.add(position);
+          }
+        },
       }),
     );
     return seen;

@@ -11,7 +11,7 @@ import type {
   TransactionalProcessorSpec,
 } from '../../messaging/ports';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logging';
-import { asBatchRetry } from './errors';
+import { asBatchRetry, asPublishFailed } from './errors';
 import { readPartition } from './partition-reader';
 import { keyPartition } from './partitioning';
 import { toPartitionBatch, toTopicMessages } from './records';
@@ -61,7 +61,11 @@ export class KafkaMessaging implements Messaging {
     this.producers.add(producer);
     return {
       publish: async (records) => {
-        const metadata = await producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) });
+        const metadata = await producer
+          .sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })
+          .catch((e: unknown) => {
+            throw asPublishFailed(e);
+          });
         return metadata.map((m) => ({
           topic: m.topicName,
           partition: m.partition,
