@@ -28,10 +28,18 @@ it('moves the partitions of a processor killed mid-batch to the other one, witho
         const [ofA, ofB] = [assignment(a.output()), assignment(b.output())];
         return ofA.length > 0 && ofB.length > 0 && ofA.length + ofB.length === 3 ? true : undefined;
       },
-      60_000,
-    );
+      120_000,
+    ).catch((e: Error) => {
+      const joins = (o: string) =>
+        [...o.matchAll(/"memberAssignment":(\{[^}]*\})/g)].map((m) => m[1]).join(' ');
+      throw new Error(
+        `${e.message}; joins of a: ${joins(a.output())}; joins of b: ${joins(b.output())}; tail of a:\n${a.output().slice(-2000)}\ntail of b:\n${b.output().slice(-2000)}`,
+      );
+    });
+    // A backlog, so the kill lands while batches are being processed and more are waiting.
     const before = answered();
-    await waitFor('progress', () => (answered() > before + 50 ? true : undefined), 60_000);
+    stream.burst(400);
+    await waitFor('progress on the backlog', () => (answered() > before + 20 ? true : undefined), 60_000);
     const aOwned = assignment(a.output());
     a.child.kill('SIGKILL');
     const bLogAtKill = b.output().length;

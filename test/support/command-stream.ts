@@ -75,10 +75,13 @@ export function streamCommands(
       }
     }),
   );
+  let burstNext = 1_000_000;
   return {
     ids,
     sent,
     failed,
+    /** Sends `count` more commands at once, without waiting for them: a backlog for a kill to hit. */
+    burst: (count: number) => void Promise.all(Array.from({ length: count }, () => sendOne(burstNext++))),
     stop: async () => {
       running = false;
       await done;
