@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { z } from 'zod';
 import {
   readHistory,
   rebuild,
@@ -8,7 +7,7 @@ import {
   type ReplayTarget,
 } from '../eventing/replay';
 import { type ChainVerification, verifyChain } from '../eventing/replay-verify';
-import { CONFIG_VARIABLES, ConfigError, type EnvName } from '../infrastructure/config/config';
+import { type EnvValues, loadVariables } from '../infrastructure/config/config';
 import { KafkaMessaging } from '../infrastructure/kafka/kafka-messaging';
 import { createLogger } from '../infrastructure/logging/logger';
 import { AvroRegistry } from '../infrastructure/schema-registry/avro-registry';
@@ -19,30 +18,8 @@ import { Upcaster } from '../infrastructure/schema-registry/upcaster';
 /** Exit code when the history was read but its hash chain is broken (0 = verified, 1 = error). */
 export const EXIT_CHAIN_BROKEN = 3;
 
-type Vars = typeof CONFIG_VARIABLES;
-type EnvValues<N extends EnvName> = { [K in N]: z.output<Vars[K]['schema']> };
-
-/**
- * Validates only the variables an operator command needs, with the server's own rules, so that
- * e.g. `sentinel replay` does not demand a database URL. Throws the same ConfigError (exit 78).
- */
-export function cliEnv<N extends EnvName>(names: readonly N[], env = process.env): EnvValues<N> {
-  const values: Partial<Record<EnvName, unknown>> = {};
-  const problems: ConstructorParameters<typeof ConfigError>[0] = [];
-  for (const name of names) {
-    const { schema, help } = CONFIG_VARIABLES[name];
-    const raw = env[name] === '' ? undefined : env[name];
-    const parsed = (schema as z.ZodType).safeParse(raw);
-    if (parsed.success) values[name] = parsed.data;
-    else {
-      const reason =
-        raw === undefined ? 'is missing' : `${JSON.stringify(raw)} ${parsed.error.issues[0]?.message}`;
-      problems.push({ variable: name, reason, help });
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return values as EnvValues<N>;
-}
+/** Validates only the variables an operator command needs (see loadVariables). */
+export const cliEnv = loadVariables;
 
 /** What every operator command that talks to Kafka needs. */
 export const KAFKA_VARIABLES = [

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { CONFIG_VARIABLES, ConfigError } from '../infrastructure/config/config';
+import { loadVariables } from '../infrastructure/config/config';
 import { AvroRegistry } from '../infrastructure/schema-registry/avro-registry';
 import { displayPath, loadCatalog } from '../infrastructure/schema-registry/catalog';
 import { contractsFile, renderContracts } from '../infrastructure/schema-registry/codegen';
@@ -77,15 +77,5 @@ export function schemasCommand(root: string): Command {
 
 /** Only the registry URL is needed here, so only it is validated (not the whole server config). */
 function registryUrl(): string {
-  const variable = 'SENTINEL_SCHEMA_REGISTRY_URL';
-  const { schema, help } = CONFIG_VARIABLES[variable];
-  const raw = process.env[variable];
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const reason = raw
-      ? `${JSON.stringify(raw)} ${parsed.error.issues[0]?.message ?? 'is invalid'}`
-      : 'is missing';
-    throw new ConfigError([{ variable, reason, help }]);
-  }
-  return parsed.data.replace(/\/+$/, '');
+  return loadVariables(['SENTINEL_SCHEMA_REGISTRY_URL']).SENTINEL_SCHEMA_REGISTRY_URL.replace(/\/+$/, '');
 }

@@ -129,19 +129,33 @@ export class ConfigError extends Error {
 }
 
 type Parsed = { [K in EnvName]: z.output<Vars[K]['schema']> };
+export type EnvValues<N extends EnvName> = Pick<Parsed, N>;
 
-/** Parses and validates the environment; throws a ConfigError listing every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Validates the named variables with their rules and defaults; throws one ConfigError listing
+ * every bad one. Operator commands validate only what they need (`sentinel replay` needs no
+ * database URL); the server validates them all through loadConfig.
+ */
+export function loadVariables<N extends EnvName>(
+  names: readonly N[],
+  env: Record<string, string | undefined> = process.env,
+): EnvValues<N> {
   const problems: ConstructorParameters<typeof ConfigError>[0] = [];
   const parsed: Partial<Record<EnvName, unknown>> = {};
-  for (const [name, { schema, help }] of Object.entries(CONFIG_VARIABLES) as [EnvName, Vars[EnvName]][]) {
+  for (const name of names) {
+    const { schema, help } = CONFIG_VARIABLES[name];
     const raw = env[name];
     const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
     if (result.success) parsed[name] = result.data;
     else problems.push({ variable: name, reason: describe(result.error, raw), help });
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const p = parsed as Parsed;
+  return parsed as EnvValues<N>;
+}
+
+/** Parses and validates the environment; throws a ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const p = loadVariables(Object.keys(CONFIG_VARIABLES) as EnvName[], env) as Parsed;
   return {
     http: { host: p.SENTINEL_HTTP_HOST, port: p.SENTINEL_HTTP_PORT },
     kafka: {
