@@ -87,4 +87,6 @@ test-e2e: install build $(INTEROP_PY)
 .PHONY: bench
 bench: install stack migrate ## benchmarks against the local stack, each printing a table with its ceilings
 	node_modules/.bin/tsc -p tsconfig.bench.json
+	node .stack/bench-build/bench/aggregate-rebuild.js
+	node .stack/bench-build/bench/kafkajs-versions.js
 	node .stack/bench-build/bench/command-throughput.js

@@ -31,8 +31,10 @@ export class CommandResultsFeed {
       onJoined: () => joined(),
       handle: async (batch) => {
         const results = batch.records.filter((r) => r.value).map((r) => decodeResult(r.value!));
-        await this.record(results);
+        // Waiters hear the committed outcome first; the Postgres record serves later look-ups and
+        // is written before the offset moves on, so a crash in between re-delivers the batch.
         for (const result of results) this.wake(result);
+        await this.record(results);
       },
     });
     await ready;

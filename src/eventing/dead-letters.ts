@@ -27,7 +27,7 @@ export interface DeadLetterTopics {
 
 /** From the one topic layout (partition counts and retention do not affect names). */
 export function deadLetterTopicsOf(prefix: string): DeadLetterTopics {
-  const layout = topics({ prefix, partitions: 1, contexts: [], resultsRetentionMs: 0 });
+  const layout = topics({ prefix, partitions: 1, contexts: [], commandLogRetentionMs: 0 });
   return { dlq: layout.dlq, commands: layout.commands };
 }
 

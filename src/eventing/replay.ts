@@ -187,7 +187,7 @@ async function readEvent(
 
 /** `<prefix>.<context>.events`, from the one topic layout (only the names are needed here). */
 function eventsTopicOf(prefix: string, context: string): string {
-  return topics({ prefix, partitions: 1, contexts: [context], resultsRetentionMs: 0 }).events(context);
+  return topics({ prefix, partitions: 1, contexts: [context], commandLogRetentionMs: 0 }).events(context);
 }
 
 function contextNamed(contexts: readonly BoundedContext[], name: string): BoundedContext {

@@ -8,8 +8,8 @@ export interface TopicsConfig {
   prefix: string;
   partitions: number;
   contexts: readonly string[];
-  /** How long command results and dead letters are kept; events are kept forever. */
-  resultsRetentionMs: number;
+  /** How long commands and command results are kept; events and dead letters are kept forever. */
+  commandLogRetentionMs: number;
 }
 
 export interface Topics {
@@ -42,12 +42,12 @@ export function topics(config: TopicsConfig): Topics {
       {
         topic: name('commands'),
         partitions: config.partitions,
-        config: { 'retention.ms': String(7 * 24 * 3600_000) },
+        config: { 'retention.ms': String(config.commandLogRetentionMs) },
       },
       {
         topic: name('command-results'),
         partitions: config.partitions,
-        config: { 'retention.ms': String(config.resultsRetentionMs) },
+        config: { 'retention.ms': String(config.commandLogRetentionMs) },
       },
       {
         topic: name('aggregates.changelog'),

@@ -29,7 +29,7 @@ export async function prepareWriteSide(
     prefix: config.eventing.topicPrefix,
     partitions: config.eventing.partitions,
     contexts: CONTEXTS.map((c) => c.name),
-    resultsRetentionMs: 7 * 86_400_000,
+    commandLogRetentionMs: config.eventing.commandLogRetentionMs,
   });
   await messaging.ensureTopics(topics.specs());
   const codec = await RegistryCodec.create(registry, { commands: topics.commands, events: topics.events });

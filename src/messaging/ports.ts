@@ -94,6 +94,10 @@ export interface TransactionalProcessorSpec extends ConsumerSpec {
  * `handle` resolves; consumers that must not apply twice keep their own checkpoint
  * (projections do, in the same Postgres transaction as their rows).
  */
+/**
+ * At-least-once: a batch's offsets are committed at most a second after `handle` resolves, so
+ * after a crash up to that second is delivered again. Handlers must be idempotent.
+ */
 export interface SubscriberSpec extends ConsumerSpec {
   handle(batch: PartitionBatch): Promise<void>;
   /** Called each time this member has joined the group and received its partitions. */

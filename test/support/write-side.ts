@@ -17,7 +17,7 @@ export async function writeSide(partitions = 3) {
     prefix,
     partitions,
     contexts: CONTEXTS.map((c) => c.name),
-    resultsRetentionMs: 3600_000,
+    commandLogRetentionMs: 3600_000,
   });
   const messaging = new KafkaMessaging({ ...config.kafka, logger: testLogger(), logLevel: config.logLevel });
   await messaging.ensureTopics(topics.specs());

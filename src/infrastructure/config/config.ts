@@ -57,6 +57,10 @@ export const CONFIG_VARIABLES = {
     schema: intIn(60_000, 30 * 86_400_000).default(86_400_000),
     help: 'how long a processed command id is remembered, in ms (default 24 h)',
   },
+  SENTINEL_COMMAND_LOG_RETENTION_MS: {
+    schema: intIn(3_600_000, 365 * 86_400_000).default(7 * 86_400_000),
+    help: 'how long the commands and command-results topics keep records, in ms (default 7 d); events are kept forever',
+  },
   SENTINEL_ROLES: {
     schema: z
       .string()
@@ -106,6 +110,7 @@ export interface Config {
     topicPrefix: string;
     partitions: number;
     idempotencyRetentionMs: number;
+    commandLogRetentionMs: number;
     commandTimeoutMs: number;
   };
   roles: readonly ('api' | 'processor')[];
@@ -167,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       topicPrefix: p.SENTINEL_TOPIC_PREFIX,
       partitions: p.SENTINEL_PARTITIONS,
       idempotencyRetentionMs: p.SENTINEL_IDEMPOTENCY_RETENTION_MS,
+      commandLogRetentionMs: p.SENTINEL_COMMAND_LOG_RETENTION_MS,
       commandTimeoutMs: p.SENTINEL_COMMAND_TIMEOUT_MS,
     },
     roles: p.SENTINEL_ROLES,

@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { randomName, testConfig, testLogger, waitFor } from '../../../test/support/env';
 import type { IncomingRecord, OutgoingRecord, PartitionedRecord, Subscription } from '../../messaging/ports';
 import { KafkaMessaging } from './kafka-messaging';
@@ -130,6 +130,47 @@ describe('KafkaMessaging against the real broker', () => {
     // The aborted records are physically in the log: a read_uncommitted observer sees them.
     const uncommitted = await readUncommitted(output);
     expect(uncommitted.some((v) => v.startsWith('attempt1:'))).toBe(true);
+  });
+  it('batches concurrent publishes and gives each caller the offsets its own records got', async () => {
+    const publisher = messaging.publisher();
+    const callers = Array.from({ length: 200 }, (_, i) =>
+      Array.from({ length: 1 + (i % 3) }, (_, j) => ({
+        topic: input,
+        key: `key-${i % 11}`,
+        value: Buffer.from(`caller-${i}-record-${j}`),
+      })),
+    );
+    const answers = await Promise.all(callers.map((records) => publisher.publish(records)));
+    const seen = await collect(input);
+    const total = callers.reduce((n, c) => n + c.length, 0);
+    await waitFor(`${total} records read back`, () => seen.length === total || undefined);
+    const at = new Map(seen.map((r) => [`${r.partition}/${r.offset}`, r.value!.toString()]));
+    for (const [i, records] of callers.entries()) {
+      const partition = await messaging.partitionOf(input, records[0]!.key);
+      for (const [j, record] of records.entries()) {
+        const position = answers[i]![j]!;
+        expect(position.partition).toBe(partition);
+        expect(at.get(`${position.partition}/${position.offset}`)).toBe(record.value.toString());
+      }
+    }
+  });
+
+  it('applies a changed setting to a topic created earlier', async () => {
+    const topic = randomName('it-settings');
+    await messaging.ensureTopics([{ topic, partitions: 1, config: { 'retention.ms': '3600000' } }]);
+    await messaging.ensureTopics([{ topic, partitions: 1, config: { 'retention.ms': '7200000' } }]);
+    const admin = new Kafka({ brokers: config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }],
+      });
+      const retention = resources[0]!.configEntries.find((e) => e.configName === 'retention.ms');
+      expect(retention?.configValue).toBe('7200000');
+    } finally {
+      await admin.disconnect();
+    }
   });
 });
 

@@ -1,4 +1,12 @@
-import { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import {
+  Admin,
+  ConfigResourceTypes,
+  Consumer,
+  EachBatchPayload,
+  Kafka,
+  PartitionMetadata,
+  Producer,
+} from 'kafkajs';
 import type { Logger } from '../logging/logger';
 import type {
   ConsumerSpec,
@@ -11,10 +19,11 @@ import type {
   TransactionalProcessorSpec,
 } from '../../messaging/ports';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logging';
-import { asBatchRetry, asPublishFailed } from './errors';
+import { BatchingPublisher } from './batching-publisher';
+import { asBatchRetry } from './errors';
 import { readPartition } from './partition-reader';
 import { keyPartition } from './partitioning';
-import { toPartitionBatch, toTopicMessages } from './records';
+import { toPartitionBatch } from './records';
 import { TransactionalProducers } from './transactional-producers';
 
 export interface KafkaMessagingOptions {
@@ -36,6 +45,7 @@ export class KafkaMessaging implements Messaging {
   private readonly producers = new Set<Producer>();
   private sharedPublisher?: Promise<Publisher>;
   private adminClient?: Promise<Admin>;
+  private readonly partitionCache = new Map<string, Promise<PartitionMetadata[]>>();
 
   constructor(private readonly options: KafkaMessagingOptions) {
     this.log = options.logger.child({ component: 'kafka' });
@@ -59,20 +69,29 @@ export class KafkaMessaging implements Messaging {
     const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     this.producers.add(producer);
-    return {
-      publish: async (records) => {
-        const metadata = await producer
-          .sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })
-          .catch((e: unknown) => {
-            throw asPublishFailed(e);
-          });
-        return metadata.map((m) => ({
-          topic: m.topicName,
-          partition: m.partition,
-          offset: m.baseOffset ?? '-1',
-        }));
-      },
-    };
+    return new BatchingPublisher(producer, (topic) => this.partitions(topic));
+  }
+
+  /** A topic's partitions, cached: counts are fixed while Sentinel runs (checked at start). */
+  private partitions(topic: string): Promise<PartitionMetadata[]> {
+    let cached = this.partitionCache.get(topic);
+    if (!cached) {
+      cached = this.fetchPartitions(topic);
+      cached.catch(() => this.partitionCache.delete(topic));
+      this.partitionCache.set(topic, cached);
+    }
+    return cached;
+  }
+
+  private async fetchPartitions(topic: string): Promise<PartitionMetadata[]> {
+    const { topics } = await (await this.admin()).fetchTopicMetadata({ topics: [topic] }).catch((e) => {
+      throw (e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION'
+        ? new Error(`topic ${topic} does not exist`)
+        : e;
+    });
+    const partitions = topics.find((t) => t.name === topic)?.partitions ?? [];
+    if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions in the cluster metadata`);
+    return partitions;
   }
 
   async runTransactional(spec: TransactionalProcessorSpec): Promise<Subscription> {
@@ -82,7 +101,7 @@ export class KafkaMessaging implements Messaging {
     });
     // Partitions whose producer is initialised (zombies fenced) and whose owner state is loaded.
     const claimed = new Set<string>();
-    const consumer = await this.startConsumer(spec, false, async (payload) => {
+    const consumer = await this.startConsumer(spec, async (payload) => {
       const { batch } = payload;
       const key = `${batch.topic}/${batch.partition}`;
       if (!claimed.has(key)) {
@@ -123,7 +142,7 @@ export class KafkaMessaging implements Messaging {
   }
 
   async subscribe(spec: SubscriberSpec): Promise<Subscription> {
-    const consumer = await this.startConsumer(spec, true, async (payload) => {
+    const consumer = await this.startConsumer(spec, async (payload) => {
       const { batch } = payload;
       await spec.handle(toPartitionBatch(batch.topic, batch.partition, batch.messages));
       payload.resolveOffset(batch.lastOffset());
@@ -135,7 +154,6 @@ export class KafkaMessaging implements Messaging {
 
   private async startConsumer(
     spec: ConsumerSpec & { onJoined?(): void },
-    autoCommit: boolean,
     eachBatch: (payload: EachBatchPayload) => Promise<void>,
   ): Promise<Consumer> {
     const consumer = this.kafka.consumer({
@@ -152,9 +170,17 @@ export class KafkaMessaging implements Messaging {
     await consumer.connect();
     await consumer.subscribe({ topics: [...spec.topics], fromBeginning: spec.fromBeginning });
     await consumer.run({
-      autoCommit,
+      // kafkajs's auto-commit writes the group's offsets after every batch and holds the next
+      // fetch until that is acknowledged (~30 ms on Kafka 4.1). Subscribers instead commit at most
+      // once a second through commitOffsetsIfNecessary — their handlers are idempotent, so a
+      // crash re-delivers at most that second — and transactional processors commit offsets
+      // inside their transactions.
+      autoCommit: false,
+      autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
+      // Partitions are independent (each has its own producer and state), so one slow
+      // partition should not hold back the others of the same fetch.
+      partitionsConsumedConcurrently: 8,
       eachBatch: async (payload) => {
         if (payload.batch.isEmpty() || !payload.isRunning() || payload.isStale()) return;
         try {
@@ -193,10 +219,44 @@ export class KafkaMessaging implements Messaging {
       });
       this.log.info({ topics: missing.map((t) => t.topic) }, 'created topics');
     }
-    await this.checkPartitionCounts(
-      admin,
-      topics.filter((t) => existing.has(t.topic)),
-    );
+    const present = topics.filter((t) => existing.has(t.topic));
+    await this.checkPartitionCounts(admin, present);
+    await this.applyChangedSettings(admin, present);
+  }
+
+  /** A setting changed in the configuration (e.g. retention) reaches topics created earlier. */
+  private async applyChangedSettings(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
+    const wanted = topics.filter((t) => Object.keys(t.config ?? {}).length > 0);
+    if (wanted.length === 0) return;
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: wanted.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.topic })),
+    });
+    for (const spec of wanted) {
+      const current = new Map(
+        resources
+          .find((r) => r.resourceName === spec.topic)
+          ?.configEntries.map((e) => [e.configName, e.configValue] as const),
+      );
+      const changed = Object.entries(spec.config!).filter(([name, value]) => current.get(name) !== value);
+      if (changed.length === 0) continue;
+      // Non-incremental alter replaces the topic's dynamic settings, so send all of Sentinel's:
+      // these topics are Sentinel's own and carry no settings from elsewhere.
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: spec.topic,
+            configEntries: Object.entries(spec.config!).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      });
+      this.log.info(
+        { topic: spec.topic, changed: Object.fromEntries(changed) },
+        'applied changed topic settings',
+      );
+    }
   }
 
   private async checkPartitionCounts(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
@@ -223,12 +283,7 @@ export class KafkaMessaging implements Messaging {
   }
 
   async partitionOf(topic: string, key: string): Promise<number> {
-    const { topics } = await (await this.admin()).fetchTopicMetadata({ topics: [topic] }).catch((e) => {
-      throw (e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION'
-        ? new Error(`topic ${topic} does not exist`)
-        : e;
-    });
-    return keyPartition(topic, key, topics.find((t) => t.name === topic)?.partitions ?? []);
+    return keyPartition(topic, key, await this.partitions(topic));
   }
 
   async ping(): Promise<{ brokers: number }> {
@@ -255,5 +310,6 @@ export class KafkaMessaging implements Messaging {
     if (this.adminClient) await (await this.adminClient.catch(() => undefined))?.disconnect();
     this.adminClient = undefined;
     this.sharedPublisher = undefined;
+    this.partitionCache.clear();
   }
 }

@@ -1,6 +1,6 @@
-import type { Kafka, Offsets, Producer, RecordMetadata } from 'kafkajs';
-import type { BatchTransaction, PartitionedRecord, RecordPosition } from '../../messaging/ports';
-import { toTopicMessages } from './records';
+import type { Kafka, Offsets, Producer } from 'kafkajs';
+import type { BatchTransaction } from '../../messaging/ports';
+import { positions, toTopicMessages } from './records';
 
 /**
  * One transactional producer per input partition. Its transactional.id is derived from the
@@ -65,6 +65,11 @@ export class TransactionalProducers {
         idempotent: true,
         maxInFlightRequests: 1,
         transactionTimeout: this.options.transactionTimeoutMs,
+        // Right after a commit the coordinator is still writing its markers and answers the next
+        // transaction's first request with CONCURRENT_TRANSACTIONS for a few milliseconds; the
+        // default 100 ms first back-off would add that much to every other batch. 2 ms doubling
+        // still reaches the 2 s cap within 14 retries, so an outage fails the batch in seconds.
+        retry: { initialRetryTime: 2, maxRetryTime: 2000, retries: 14 },
       });
       p = producer.connect().then(() => producer);
       p.catch(() => this.producers.delete(id));
@@ -78,19 +83,4 @@ export class TransactionalProducers {
     this.producers.clear();
     await Promise.allSettled(all.map(async (p) => (await p).disconnect()));
   }
-}
-
-/**
- * Offsets of each sent record: records for one partition in one send are appended as one batch,
- * in order, from the base offset the broker returns for that partition.
- */
-function positions(records: readonly PartitionedRecord[], metadata: RecordMetadata[]): RecordPosition[] {
-  const next = new Map<string, bigint>();
-  for (const m of metadata) next.set(`${m.topicName}/${m.partition}`, BigInt(m.baseOffset ?? '-1'));
-  return records.map((r) => {
-    const key = `${r.topic}/${r.partition}`;
-    const offset = next.get(key) ?? -1n;
-    next.set(key, offset + 1n);
-    return { topic: r.topic, partition: r.partition, offset: offset.toString() };
-  });
 }

@@ -1,0 +1,95 @@
+/** What the benchmarks share: a real command path on topics of their own, and test data. */
+import { randomUUID } from 'crypto';
+import { CommandBus, type Outcome } from '../src/eventing/command-bus';
+import { CommandResultsFeed } from '../src/eventing/command-results-feed';
+import { deployments } from '../src/eventing/contexts';
+import { prepareWriteSide, startCommandProcessor, type WriteSide } from '../src/eventing/write-side';
+import { loadConfig } from '../src/infrastructure/config/config';
+import { KafkaMessaging } from '../src/infrastructure/kafka/kafka-messaging';
+import { createLogger } from '../src/infrastructure/logging/logger';
+import { Database } from '../src/infrastructure/postgres/database';
+import { AvroRegistry } from '../src/infrastructure/schema-registry/avro-registry';
+
+export interface CommandPath {
+  readonly prefix: string;
+  readonly brokers: string[];
+  readonly messaging: KafkaMessaging;
+  readonly writeSide: WriteSide;
+  /** Sends one deployments command and waits for its outcome. */
+  send(type: string, aggregateId: string, data: unknown): Promise<Outcome>;
+  /** Stops the processor and the results feed; Kafka stays readable until close(). */
+  stopProcessing(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Processor, results feed and sender in this process, on `<name>_<time>` topics. */
+export async function startCommandPath(name: string, partitions = 6): Promise<CommandPath> {
+  const prefix = `${name}_${Date.now().toString(36)}`;
+  const config = loadConfig({
+    ...process.env,
+    SENTINEL_TOPIC_PREFIX: prefix,
+    SENTINEL_PARTITIONS: String(partitions),
+    SENTINEL_LOG_LEVEL: 'error',
+  });
+  const logger = createLogger('error');
+  const messaging = new KafkaMessaging({ ...config.kafka, logger, logLevel: 'error' });
+  const db = new Database(config.database.url, 4);
+  const writeSide = await prepareWriteSide(config, messaging, new AvroRegistry(config.schemaRegistry.url));
+  const processor = await startCommandProcessor(config, logger, messaging, writeSide);
+  const feed = new CommandResultsFeed(messaging, db, writeSide.topics.commandResults, logger);
+  await feed.start(prefix);
+  const bus = new CommandBus(writeSide.sender, feed, 60_000);
+  const stopProcessing = async () => {
+    await processor.stop();
+    await feed.stop();
+  };
+  return {
+    prefix,
+    brokers: config.kafka.brokers,
+    messaging,
+    writeSide,
+    send: (type, aggregateId, data) =>
+      bus.dispatch({
+        context: deployments,
+        type,
+        aggregateId,
+        actor: 'bench',
+        commandId: randomUUID(),
+        data,
+      }),
+    stopProcessing,
+    close: async () => {
+      await stopProcessing();
+      await messaging.close();
+      await db.close();
+    },
+  };
+}
+
+export function createDeployment(deploymentId: string) {
+  return {
+    deploymentId,
+    name: deploymentId,
+    cluster: 'local-a',
+    namespace: 'bench',
+    kind: 'Deployment',
+    image: 'registry.example/model:1',
+    replicas: 1,
+    resources: { cpu: '1', memory: '1Gi', gpu: 0 },
+    env: {},
+    labels: {},
+    team: 'bench',
+    costPerReplicaHour: 1,
+    priorityClass: '',
+  };
+}
+
+/** Runs a benchmark's main; a failure exits 2 with what to check. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().catch((e: unknown) => {
+    process.stderr.write(
+      `benchmark failed: ${(e as Error).stack ?? String(e)}\n(is the stack running? make stack)\n`,
+    );
+    process.exit(2);
+  });
+}
