@@ -10,6 +10,10 @@ export SENTINEL_SCHEMA_REGISTRY_URL ?= http://127.0.0.1:$(REGISTRY_PORT)/apis/cc
 export SENTINEL_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(POSTGRES_PORT)/sentinel
 export SENTINEL_HTTP_PORT ?= $(SENTINEL_PORT)
 export SENTINEL_KUBECONFIG ?= $(CURDIR)/.stack/kubeconfig
+# A fixed key for local tokens (`sentinel token`); never used when an OIDC issuer is configured.
+ifndef SENTINEL_AUTH_JWKS_URL
+export SENTINEL_AUTH_SIGNING_KEY ?= sentinel-local-development-signing-key-do-not-use-in-production
+endif
 
 # --forceExit on the tiers with network clients: a failed test must end the run red, not hang it
 # on a client it never got to close.
@@ -85,8 +89,9 @@ test-e2e: install build $(INTEROP_PY)
 	$(JEST) --selectProjects e2e --runInBand --forceExit --json --outputFile=$(TEST_RESULTS)/e2e.json
 
 .PHONY: bench
-bench: install stack migrate ## benchmarks against the local stack, each printing a table with its ceilings
+bench: install build stack migrate ## benchmarks against the local stack, each printing a table with its ceilings
 	node_modules/.bin/tsc -p tsconfig.bench.json
 	node .stack/bench-build/bench/aggregate-rebuild.js
 	node .stack/bench-build/bench/kafkajs-versions.js
+	node .stack/bench-build/bench/workloads.js
 	node .stack/bench-build/bench/command-throughput.js

@@ -57,7 +57,7 @@ async function main() {
         idempotent: true,
         maxInFlightRequests: 1,
         // The processor's producers' setting (see TransactionalProducers), so the ceiling is fair.
-        retry: { initialRetryTime: 2, maxRetryTime: 2000, retries: 14 },
+        retry: { initialRetryTime: 2, maxRetryTime: 2000, retries: 30 },
       });
       await producer.connect();
       return producer;

@@ -2,7 +2,11 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { randomUUID } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import { LoggerModule } from 'nestjs-pino';
+import { CommandsModule } from './commands/commands.module';
 import { EventingModule } from './eventing/eventing.module';
+import { ProjectionsModule } from './projections/projections.module';
+import { SagasModule } from './sagas/sagas.module';
+import { AuthModule } from './infrastructure/auth';
 import { HealthController } from './health/health.controller';
 import type { Config } from './infrastructure/config/config';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -32,6 +36,10 @@ export class AppModule implements NestModule {
       imports: [
         InfrastructureModule.forRoot(config, logger),
         EventingModule,
+        CommandsModule,
+        ProjectionsModule,
+        SagasModule,
+        AuthModule,
         LoggerModule.forRoot({
           pinoHttp: {
             logger: logger.child({ component: 'http' }),

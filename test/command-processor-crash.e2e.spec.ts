@@ -14,7 +14,8 @@ it(`survives ${KILLS} SIGKILLs of the command processor during a stream of thous
   const ws = await writeSide(3);
   const results = await ws.results();
   const events = await ws.collect(ws.topics.events('deployments'));
-  let child: ChildProcess = spawnProcessor(ws).child;
+  let processor = spawnProcessor(ws);
+  let child: ChildProcess = processor.child;
   const stream = streamCommands(ws, { aggregates: 40, senders: 4, intervalMs: 100, resendEvery: 20 });
   const answered = () => new Set(results.all().map((r) => r.commandId)).size;
   try {
@@ -29,12 +30,18 @@ it(`survives ${KILLS} SIGKILLs of the command processor during a stream of thous
           'progress before the next kill',
           () => (answered() > before ? true : undefined),
           60_000,
-        );
+        ).catch((e: Error) => {
+          // What the processor was doing is the first thing to read when it stalls.
+          throw new Error(
+            `${e.message} (kill ${kill}); processor output:\n${processor.output().slice(-4000)}`,
+          );
+        });
         await new Promise((r) => setTimeout(r, Math.random() * 400));
       } else await new Promise((r) => setTimeout(r, 300 + Math.random() * 2000));
       child.kill('SIGKILL');
       outstandingAtKill.push(stream.sent.length - answered());
-      child = spawnProcessor(ws).child;
+      processor = spawnProcessor(ws);
+      child = processor.child;
     }
     await stream.stop();
     expect(outstandingAtKill.filter((n) => n > 0).length).toBeGreaterThanOrEqual(KILLS / 2);

@@ -35,7 +35,7 @@ describe('Sentinel process: operations endpoints, errors and shutdown', () => {
     expect(body.status).toBe('ready');
     expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'postgres', 'schemaRegistry']);
     expect(Object.values(body.checks).every((c) => c.status === 'up')).toBe(true);
-    expect(body.writeSide).toEqual({ state: 'up', roles: ['api', 'processor'] });
+    expect(body.writeSide).toEqual({ state: 'up', roles: ['api', 'processor', 'effects', 'projections'] });
   });
 
   it('reports every configured cluster with reachability and version', async () => {

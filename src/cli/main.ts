@@ -7,8 +7,10 @@ import { Database } from '../infrastructure/postgres/database';
 import { migrate, readMigrations } from '../infrastructure/postgres/migrations';
 import { dlqCommand } from './dlq';
 import { processCommands } from './process-commands';
+import { projectionsCommand } from './projections';
 import { replayCommand } from './replay';
 import { schemasCommand } from './schemas';
+import { tokenCommand } from './token';
 
 /** `sentinel ...`: operator commands. Each says what it did, and on failure what to do next. */
 const ROOT = join(__dirname, '..', '..');
@@ -54,6 +56,8 @@ program.addCommand(schemasCommand(ROOT));
 program.addCommand(processCommands);
 program.addCommand(replayCommand);
 program.addCommand(dlqCommand);
+program.addCommand(projectionsCommand);
+program.addCommand(tokenCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

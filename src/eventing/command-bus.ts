@@ -30,6 +30,11 @@ export class CommandBus {
     return result ? { kind: 'completed', result } : { kind: 'pending', commandId };
   }
 
+  /** Sends without waiting for the outcome: for facts the caller will not act on. */
+  async send(command: OutgoingCommand): Promise<void> {
+    await this.sender.send(command);
+  }
+
   /** The outcome of an earlier command, once it has one. */
   lookup(commandId: string): Promise<CommandResult | undefined> {
     return this.feed.lookup(commandId);

@@ -1,4 +1,5 @@
 import type { Decider, Message } from '../domain/shared/decider';
+import { accessDecider } from '../domain/access/decider';
 import { deploymentDecider } from '../domain/deployments/decider';
 
 /** A bounded context as the write side sees it: its decider and its message types. */
@@ -22,11 +23,23 @@ export const deployments: BoundedContext = {
     'ScaleDeployment',
     'RollbackDeployment',
     'DeleteDeployment',
+    'RecordApplyOutcome',
+    'RecordObservedStatus',
+    'RecordDrift',
   ],
   rejectionTypes: ['DeploymentRejected'],
 };
 
-export const CONTEXTS: readonly BoundedContext[] = [deployments];
+/** Refused HTTP requests, per subject: the audit trail of who tried what (issue: RBAC). */
+export const access: BoundedContext = {
+  name: 'access',
+  namespace: 'sentinel.access',
+  decider: accessDecider as unknown as Decider<Message, Message, unknown>,
+  commandTypes: ['RecordAccessDenial'],
+  rejectionTypes: [],
+};
+
+export const CONTEXTS: readonly BoundedContext[] = [deployments, access];
 
 /** Finds the context that owns a command by its Avro full name. */
 export function contextOfCommand(contexts: readonly BoundedContext[], fullName: string) {

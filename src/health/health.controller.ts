@@ -7,6 +7,7 @@ import type { AvroRegistry } from '../infrastructure/schema-registry/avro-regist
 import { EVENTING, type Eventing } from '../eventing/eventing';
 import type { KubernetesClusters } from '../infrastructure/kubernetes/clusters';
 import { CONFIG, DATABASE, KUBERNETES, MESSAGING, SCHEMA_REGISTRY } from '../infrastructure/tokens';
+import { Public } from '../infrastructure/auth/decorators';
 import type { Messaging } from '../messaging/ports';
 
 export interface CheckResult {
@@ -17,6 +18,7 @@ export interface CheckResult {
 }
 
 @ApiTags('operations')
+@Public() // probes carry no credentials
 @Controller()
 export class HealthController {
   constructor(

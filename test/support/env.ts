@@ -15,10 +15,14 @@ export function stackEnv(): Record<string, string> {
   return vars;
 }
 
+/** The local signing key tests use unless the environment sets one (as `make` does). */
+export const TEST_SIGNING_KEY = 'sentinel-test-signing-key-for-local-tokens-only';
+
 /** Environment for a Sentinel process against the local stack; explicit env vars win. */
 export function localSentinelEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const s = stackEnv();
   return {
+    SENTINEL_AUTH_SIGNING_KEY: TEST_SIGNING_KEY,
     SENTINEL_KAFKA_BROKERS: `127.0.0.1:${s.KAFKA_PORT}`,
     SENTINEL_SCHEMA_REGISTRY_URL: `http://127.0.0.1:${s.REGISTRY_PORT}/apis/ccompat/v7`,
     SENTINEL_DATABASE_URL: `postgres://postgres@127.0.0.1:${s.POSTGRES_PORT}/sentinel_test`,

@@ -10,6 +10,23 @@ export interface Resources {
   readonly gpu: number;
 }
 
+export type ApplyAction = 'apply' | 'delete';
+
+export type ApplyOutcome = 'applied' | 'failed';
+
+export type DriftKind = 'modified' | 'deleted';
+
+/** Phase computed from the object's status; Missing when the object does not exist. */
+export type ObservedPhase = 'Progressing' | 'Available' | 'Complete' | 'Failed' | 'Missing';
+
+/** One status condition of the Kubernetes object, as the cluster reported it. */
+export interface ObservedCondition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason: string;
+  readonly message: string;
+}
+
 /** Create a workload on a named cluster. */
 export interface CreateDeployment {
   readonly deploymentId: string;
@@ -32,6 +49,37 @@ export interface DeleteDeployment {
   readonly deploymentId: string;
 }
 
+/** Record what the effect worker did on the cluster for an intent: applied, or failed with a reason. */
+export interface RecordApplyOutcome {
+  readonly deploymentId: string;
+  readonly intentVersion: number;
+  readonly action: ApplyAction;
+  readonly revision: number;
+  readonly replicas: number;
+  readonly outcome: ApplyOutcome;
+  readonly reason: string;
+  readonly retriable: boolean;
+  readonly objectName: string;
+  readonly cluster: string;
+}
+
+/** Record that the deployment's object no longer matches what Sentinel applied. */
+export interface RecordDrift {
+  readonly deploymentId: string;
+  readonly kind: DriftKind;
+  readonly detail: string;
+}
+
+/** Record the status a cluster watch observed on the deployment's object. */
+export interface RecordObservedStatus {
+  readonly deploymentId: string;
+  readonly revision: number;
+  readonly readyReplicas: number;
+  readonly replicas: number;
+  readonly phase: ObservedPhase;
+  readonly conditions: readonly ObservedCondition[];
+}
+
 /** Return the pod template to a named earlier revision, as a new revision. */
 export interface RollbackDeployment {
   readonly deploymentId: string;
@@ -50,6 +98,30 @@ export interface UpdateDeployment {
   readonly image: string | null;
   readonly env: Readonly<Record<string, string>> | null;
   readonly resources: Resources | null;
+}
+
+/** The desired state reached the cluster: the object was server-side applied, or removed after a deletion. */
+export interface DeploymentApplied {
+  readonly deploymentId: string;
+  readonly intentVersion: number;
+  readonly action: ApplyAction;
+  readonly revision: number;
+  readonly replicas: number;
+  readonly objectName: string;
+  readonly cluster: string;
+}
+
+/** Applying the desired state to the cluster failed; retriable failures are tried again by the resync. */
+export interface DeploymentApplyFailed {
+  readonly deploymentId: string;
+  readonly intentVersion: number;
+  readonly action: ApplyAction;
+  readonly revision: number;
+  readonly replicas: number;
+  readonly reason: string;
+  readonly retriable: boolean;
+  readonly objectName: string;
+  readonly cluster: string;
 }
 
 /** A workload was accepted; revision 1 is its first pod template. */
@@ -75,6 +147,13 @@ export interface DeploymentDeleted {
   readonly deploymentId: string;
 }
 
+/** The object was edited or deleted outside Sentinel; the effect worker repairs it. */
+export interface DeploymentDriftDetected {
+  readonly deploymentId: string;
+  readonly kind: DriftKind;
+  readonly detail: string;
+}
+
 /** A command was refused by the domain; the audit trail keeps what was tried. */
 export interface DeploymentRejected {
   readonly deploymentId: string;
@@ -97,6 +176,16 @@ export interface DeploymentScaled {
   readonly deploymentId: string;
   readonly replicas: number;
   readonly previousReplicas: number;
+}
+
+/** The object's observed status changed (an unchanged status is never recorded). */
+export interface DeploymentStatusObserved {
+  readonly deploymentId: string;
+  readonly revision: number;
+  readonly readyReplicas: number;
+  readonly replicas: number;
+  readonly phase: ObservedPhase;
+  readonly conditions: readonly ObservedCondition[];
 }
 
 /** A new revision of the pod template, stated in full. */

@@ -1,16 +1,11 @@
 import { type Decider, unreachable } from '../shared/decider';
-import type { DeploymentCommand, DeploymentEvent } from './messages';
+import { decideFact, evolveFact, isFactEvent, isOutcomeCommand } from './cluster-facts';
+import type { DeploymentCommand, DeploymentEvent, OutcomeCommand } from './messages';
+import { reject } from './rejection';
 import { type DeploymentState, initialState, type Template } from './state';
 import { createProblems, envProblems, imageProblems, replicaProblems, resourceProblems } from './validation';
 
 type Active = Extract<DeploymentState, { status: 'Active' }>;
-
-const reject = (command: DeploymentCommand, reasons: string[]): DeploymentEvent[] => [
-  {
-    type: 'DeploymentRejected',
-    data: { deploymentId: command.data.deploymentId, command: command.type, reasons },
-  },
-];
 
 function decide(command: DeploymentCommand, state: DeploymentState): readonly DeploymentEvent[] {
   if (command.type === 'CreateDeployment') {
@@ -23,13 +18,14 @@ function decide(command: DeploymentCommand, state: DeploymentState): readonly De
   }
   if (state.status === 'Absent')
     return reject(command, [`deployment ${command.data.deploymentId} does not exist`]);
+  if (isOutcomeCommand(command)) return decideFact(command, state);
   if (state.status === 'Deleted')
     return reject(command, [`deployment ${command.data.deploymentId} was deleted`]);
   return decideOnActive(command, state);
 }
 
 function decideOnActive(
-  command: Exclude<DeploymentCommand, { type: 'CreateDeployment' }>,
+  command: Exclude<DeploymentCommand, { type: 'CreateDeployment' } | OutcomeCommand>,
   state: Active,
 ): readonly DeploymentEvent[] {
   switch (command.type) {
@@ -101,6 +97,7 @@ function rollback(
 }
 
 function evolve(state: DeploymentState, event: DeploymentEvent): DeploymentState {
+  if (isFactEvent(event)) return evolveFact(state, event);
   switch (event.type) {
     case 'DeploymentCreated': {
       const { image, env, resources, replicas, revision, deploymentId: _id, ...placement } = event.data;
@@ -121,12 +118,24 @@ function evolve(state: DeploymentState, event: DeploymentEvent): DeploymentState
     case 'DeploymentScaled':
       return state.status === 'Active' ? { ...state, replicas: event.data.replicas } : state;
     case 'DeploymentDeleted':
-      return state.status === 'Active' ? { status: 'Deleted', placement: state.placement } : state;
+      return toDeleted(state);
     case 'DeploymentRejected':
       return state;
     default:
       return unreachable(event);
   }
+}
+
+/** The cluster facts stay: the removal is applied and observed after the deletion. */
+function toDeleted(state: DeploymentState): DeploymentState {
+  if (state.status !== 'Active') return state;
+  const { placement, lastOutcome, lastObserved } = state;
+  return {
+    status: 'Deleted',
+    placement,
+    ...(lastOutcome && { lastOutcome }),
+    ...(lastObserved && { lastObserved }),
+  };
 }
 
 function sameTemplate(a: Template, b: Template): boolean {

@@ -2,12 +2,19 @@ import type { Message } from '../shared/decider';
 import type {
   CreateDeployment,
   DeleteDeployment,
+  DeploymentApplied,
+  DeploymentApplyFailed,
   DeploymentCreated,
   DeploymentDeleted,
+  DeploymentDriftDetected,
   DeploymentRejected,
   DeploymentRolledBack,
   DeploymentScaled,
+  DeploymentStatusObserved,
   DeploymentUpdated,
+  RecordApplyOutcome,
+  RecordDrift,
+  RecordObservedStatus,
   RollbackDeployment,
   ScaleDeployment,
   UpdateDeployment,
@@ -18,7 +25,10 @@ export type DeploymentCommand =
   | Message<'UpdateDeployment', UpdateDeployment>
   | Message<'ScaleDeployment', ScaleDeployment>
   | Message<'RollbackDeployment', RollbackDeployment>
-  | Message<'DeleteDeployment', DeleteDeployment>;
+  | Message<'DeleteDeployment', DeleteDeployment>
+  | Message<'RecordApplyOutcome', RecordApplyOutcome>
+  | Message<'RecordObservedStatus', RecordObservedStatus>
+  | Message<'RecordDrift', RecordDrift>;
 
 export type DeploymentEvent =
   | Message<'DeploymentCreated', DeploymentCreated>
@@ -26,4 +36,14 @@ export type DeploymentEvent =
   | Message<'DeploymentScaled', DeploymentScaled>
   | Message<'DeploymentRolledBack', DeploymentRolledBack>
   | Message<'DeploymentDeleted', DeploymentDeleted>
-  | Message<'DeploymentRejected', DeploymentRejected>;
+  | Message<'DeploymentRejected', DeploymentRejected>
+  | Message<'DeploymentApplied', DeploymentApplied>
+  | Message<'DeploymentApplyFailed', DeploymentApplyFailed>
+  | Message<'DeploymentStatusObserved', DeploymentStatusObserved>
+  | Message<'DeploymentDriftDetected', DeploymentDriftDetected>;
+
+/** Commands that record what happened on a cluster, sent by the effect worker and the watches. */
+export type OutcomeCommand = Extract<
+  DeploymentCommand,
+  { type: 'RecordApplyOutcome' | 'RecordObservedStatus' | 'RecordDrift' }
+>;

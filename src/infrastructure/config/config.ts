@@ -16,6 +16,11 @@ const url = (protocols: string[]) =>
       `must start with ${protocols.join(':// or ')}://`,
     );
 const intIn = (min: number, max: number) => z.coerce.number().int('must be an integer').min(min).max(max);
+/** Only public-key algorithms from a JWKS: an HMAC "key" there would be public (key confusion). */
+const ASYMMETRIC_ALGORITHMS = [
+  ...['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+  ...['ES256', 'ES384', 'ES512', 'EdDSA'],
+] as const;
 
 export const CONFIG_VARIABLES = {
   SENTINEL_HTTP_HOST: {
@@ -65,9 +70,9 @@ export const CONFIG_VARIABLES = {
     schema: z
       .string()
       .transform((v) => v.split(',').map((s) => s.trim()))
-      .pipe(z.array(z.enum(['api', 'processor'])).min(1))
-      .default(['api', 'processor']),
-    help: 'comma-separated roles this process runs: api, processor (default both)',
+      .pipe(z.array(z.enum(['api', 'processor', 'effects', 'projections'])).min(1))
+      .default(['api', 'processor', 'effects', 'projections']),
+    help: 'comma-separated roles this process runs: api, processor, effects, projections (default all)',
   },
   SENTINEL_COMMAND_TIMEOUT_MS: {
     schema: intIn(100, 120_000).default(5000),
@@ -98,6 +103,43 @@ export const CONFIG_VARIABLES = {
     schema: intIn(0, 300_000).default(15_000),
     help: 'how long shutdown waits for consumers to drain, in ms',
   },
+  SENTINEL_AUTH_SIGNING_KEY: {
+    schema: z
+      .string()
+      .refine((v) => Buffer.byteLength(v) >= 32, {
+        error: (i) => `is ${Buffer.byteLength(String(i.input))} bytes; HS256 needs at least 32`,
+      })
+      .optional(),
+    help: 'HS256 secret of at least 32 bytes for locally signed tokens (`sentinel token`); set this or SENTINEL_AUTH_JWKS_URL',
+    secret: true,
+  },
+  SENTINEL_AUTH_JWKS_URL: {
+    schema: z
+      .string()
+      .url('must be a URL')
+      .refine(
+        (v) => v.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(v),
+        'must start with https:// (http:// only for localhost)',
+      )
+      .optional(),
+    help: 'JWKS URL of the OIDC issuer whose tokens are accepted; set this or SENTINEL_AUTH_SIGNING_KEY',
+  },
+  SENTINEL_AUTH_ISSUER: {
+    schema: z.string().min(1).optional(),
+    help: 'the iss every token must carry: sentinel-local by default with a signing key, the OIDC issuer URL (required) with a JWKS URL',
+  },
+  SENTINEL_AUTH_AUDIENCE: {
+    schema: z.string().min(1).default('sentinel'),
+    help: 'the aud every token must carry (default sentinel)',
+  },
+  SENTINEL_AUTH_ALGORITHMS: {
+    schema: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()))
+      .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1))
+      .default(['RS256', 'ES256']),
+    help: `JWS algorithms accepted with SENTINEL_AUTH_JWKS_URL, comma-separated, of ${ASYMMETRIC_ALGORITHMS.join(', ')} (default RS256,ES256)`,
+  },
 } as const;
 
 type Vars = typeof CONFIG_VARIABLES;
@@ -113,14 +155,23 @@ export interface Config {
     commandLogRetentionMs: number;
     commandTimeoutMs: number;
   };
-  roles: readonly ('api' | 'processor')[];
+  roles: readonly ('api' | 'processor' | 'effects' | 'projections')[];
   schemaRegistry: { url: string };
   database: { url: string; poolMax: number };
   kubernetes: { kubeconfig?: string };
   logLevel: z.infer<Vars['SENTINEL_LOG_LEVEL']['schema']>;
   readyTimeoutMs: number;
   shutdownGraceMs: number;
+  auth: AuthConfig;
 }
+
+/** The iss of locally signed tokens unless SENTINEL_AUTH_ISSUER says otherwise. */
+export const LOCAL_ISSUER = 'sentinel-local';
+
+/** Local tokens are HS256 with a shared key; production verifies an OIDC issuer's tokens. */
+export type AuthConfig =
+  | { mode: 'local'; signingKey: string; issuer: string; audience: string }
+  | { mode: 'oidc'; jwksUrl: string; issuer: string; audience: string; algorithms: readonly string[] };
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -148,11 +199,16 @@ export function loadVariables<N extends EnvName>(
   const problems: ConstructorParameters<typeof ConfigError>[0] = [];
   const parsed: Partial<Record<EnvName, unknown>> = {};
   for (const name of names) {
-    const { schema, help } = CONFIG_VARIABLES[name];
+    const spec = CONFIG_VARIABLES[name];
     const raw = env[name];
-    const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    const result = (spec.schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
     if (result.success) parsed[name] = result.data;
-    else problems.push({ variable: name, reason: describe(result.error, raw), help });
+    else
+      problems.push({
+        variable: name,
+        reason: describe(result.error, raw, 'secret' in spec),
+        help: spec.help,
+      });
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed as EnvValues<N>;
@@ -182,17 +238,57 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: p.SENTINEL_LOG_LEVEL,
     readyTimeoutMs: p.SENTINEL_READY_TIMEOUT_MS,
     shutdownGraceMs: p.SENTINEL_SHUTDOWN_GRACE_MS,
+    auth: authConfig(p, env),
   };
 }
 
-function describe(error: z.ZodError, raw: string | undefined): string {
+/** The rules between the auth variables: exactly one key source, and what each mode needs. */
+function authConfig(p: Parsed, env: Record<string, string | undefined>): AuthConfig {
+  const problem = (variable: EnvName, reason: string) => ({
+    variable,
+    reason,
+    help: CONFIG_VARIABLES[variable].help,
+  });
+  const key = p.SENTINEL_AUTH_SIGNING_KEY;
+  const jwksUrl = p.SENTINEL_AUTH_JWKS_URL;
+  if (!key && !jwksUrl)
+    throw new ConfigError([
+      problem('SENTINEL_AUTH_SIGNING_KEY', 'is missing, and so is SENTINEL_AUTH_JWKS_URL; set one'),
+      problem('SENTINEL_AUTH_JWKS_URL', 'is missing, and so is SENTINEL_AUTH_SIGNING_KEY; set one'),
+    ]);
+  if (key && jwksUrl)
+    throw new ConfigError([
+      problem('SENTINEL_AUTH_SIGNING_KEY', 'is set together with SENTINEL_AUTH_JWKS_URL; set only one'),
+    ]);
+  const audience = p.SENTINEL_AUTH_AUDIENCE;
+  if (key) {
+    if (env.SENTINEL_AUTH_ALGORITHMS)
+      throw new ConfigError([
+        problem(
+          'SENTINEL_AUTH_ALGORITHMS',
+          'applies only with SENTINEL_AUTH_JWKS_URL; local tokens are HS256',
+        ),
+      ]);
+    return { mode: 'local', signingKey: key, issuer: p.SENTINEL_AUTH_ISSUER ?? LOCAL_ISSUER, audience };
+  }
+  if (!p.SENTINEL_AUTH_ISSUER)
+    throw new ConfigError([
+      problem('SENTINEL_AUTH_ISSUER', 'is missing; it is required with SENTINEL_AUTH_JWKS_URL'),
+    ]);
+  const algorithms = p.SENTINEL_AUTH_ALGORITHMS;
+  return { mode: 'oidc', jwksUrl: jwksUrl!, issuer: p.SENTINEL_AUTH_ISSUER, audience, algorithms };
+}
+
+/** Says what is wrong with a value; a secret's value is never repeated in the message. */
+function describe(error: z.ZodError, raw: string | undefined, secret: boolean): string {
   if (raw === undefined || raw === '') return 'is missing';
   const issue = error.issues[0];
-  return `${JSON.stringify(raw)} ${issue?.message ?? 'is invalid'}`;
+  return `${secret ? 'the value' : JSON.stringify(raw)} ${issue?.message ?? 'is invalid'}`;
 }
 
 /** The configuration with credentials removed, for logs and `sentinel config`. */
 export function redact(config: Config): Config {
   const hide = (u: string) => u.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
-  return { ...config, database: { ...config.database, url: hide(config.database.url) } };
+  const auth = config.auth.mode === 'local' ? { ...config.auth, signingKey: '***' } : config.auth;
+  return { ...config, database: { ...config.database, url: hide(config.database.url) }, auth };
 }

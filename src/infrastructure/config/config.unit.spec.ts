@@ -4,6 +4,7 @@ const valid = {
   SENTINEL_KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9094',
   SENTINEL_SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7/',
   SENTINEL_DATABASE_URL: 'postgres://sentinel:secret@127.0.0.1:5432/sentinel',
+  SENTINEL_AUTH_SIGNING_KEY: 'a-local-signing-key-of-at-least-32-bytes',
 };
 
 function problemsOf(env: Record<string, string>) {

@@ -1,6 +1,8 @@
 import { logLevel, LogEntry } from 'kafkajs';
 import type { Logger } from '../logging/logger';
 
+const CONCURRENT_TRANSACTIONS = /another concurrent operation on the same transaction/;
+
 /** Routes kafkajs's own logging into the process's structured logger. */
 export function kafkaLogCreator(logger: Logger) {
   const log = logger.child({ component: 'kafkajs' });
@@ -12,6 +14,10 @@ export function kafkaLogCreator(logger: Logger) {
       // goes on to retry (e.g. CONCURRENT_TRANSACTIONS right after a commit); the operation that
       // finally fails logs again with its context, so these are only worth a debug line.
       if (namespace === 'Connection' && level === logLevel.ERROR) return log.debug(fields, message);
+      // The producer's retrier logs each attempt too; CONCURRENT_TRANSACTIONS is the coordinator
+      // finishing the previous commit and is expected at every back-to-back transaction.
+      if (level === logLevel.ERROR && CONCURRENT_TRANSACTIONS.test(message))
+        return log.debug(fields, message);
       switch (level) {
         case logLevel.ERROR:
         case logLevel.NOTHING:

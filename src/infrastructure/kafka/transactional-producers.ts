@@ -67,9 +67,10 @@ export class TransactionalProducers {
         transactionTimeout: this.options.transactionTimeoutMs,
         // Right after a commit the coordinator is still writing its markers and answers the next
         // transaction's first request with CONCURRENT_TRANSACTIONS for a few milliseconds; the
-        // default 100 ms first back-off would add that much to every other batch. 2 ms doubling
-        // still reaches the 2 s cap within 14 retries, so an outage fails the batch in seconds.
-        retry: { initialRetryTime: 2, maxRetryTime: 2000, retries: 14 },
+        // default 100 ms first back-off would add that much to every other batch. Doubling from
+        // 2 ms to a 2 s cap, 30 retries still wait ~50 s in all, as long as the default did, so
+        // a slow abort of a killed predecessor's transaction is waited out rather than failed.
+        retry: { initialRetryTime: 2, maxRetryTime: 2000, retries: 30 },
       });
       p = producer.connect().then(() => producer);
       p.catch(() => this.producers.delete(id));

@@ -36,11 +36,20 @@ export class AvroRegistry {
     subject: string,
     compatibility: Compatibility = 'BACKWARD_TRANSITIVE',
   ) {
-    const { id } = await this.client.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-      { subject, compatibility: COMPATIBILITY[compatibility] },
-    );
-    return id;
+    const attempt = () =>
+      this.client.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+        { subject, compatibility: COMPATIBILITY[compatibility] },
+      );
+    try {
+      return (await attempt()).id;
+    } catch (error) {
+      // Two processes setting a new subject's compatibility at once: Apicurio creates the rule
+      // for one and refuses the other ("rule ... already exists"). Once it exists, setting it
+      // again is an update, so one more attempt settles it.
+      if (!/already exists/i.test((error as Error).message ?? '')) throw error;
+      return (await attempt()).id;
+    }
   }
 
   encode(schemaId: number, value: unknown): Promise<Buffer> {

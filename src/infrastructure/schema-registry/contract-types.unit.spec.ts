@@ -11,6 +11,13 @@ import deleteCommandV1 from '../../../schemas/avro/deployments/commands/fixtures
 import rollbackCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/RollbackDeployment.v1.json';
 import scaleCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/ScaleDeployment.v1.json';
 import updateCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/UpdateDeployment.v1.json';
+import recordOutcomeV1 from '../../../schemas/avro/deployments/commands/fixtures/RecordApplyOutcome.v1.json';
+import recordStatusV1 from '../../../schemas/avro/deployments/commands/fixtures/RecordObservedStatus.v1.json';
+import recordDriftV1 from '../../../schemas/avro/deployments/commands/fixtures/RecordDrift.v1.json';
+import appliedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentApplied.v1.json';
+import applyFailedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentApplyFailed.v1.json';
+import statusObservedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentStatusObserved.v1.json';
+import driftDetectedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentDriftDetected.v1.json';
 import createdV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentCreated.v1.json';
 import createdV2 from '../../../schemas/avro/deployments/events/fixtures/DeploymentCreated.v2.json';
 import deletedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentDeleted.v1.json';
@@ -53,6 +60,13 @@ sameFields<contracts.DeploymentRolledBack>()(rolledBackV1);
 sameFields<contracts.DeploymentDeleted>()(deletedV1);
 sameFields<contracts.DeploymentRejected>()(rejectedV1);
 sameFields<contracts.Resources>()(createdV2.resources);
+sameFields<contracts.RecordApplyOutcome>()(recordOutcomeV1);
+sameFields<contracts.RecordObservedStatus>()(recordStatusV1);
+sameFields<contracts.RecordDrift>()(recordDriftV1);
+sameFields<contracts.DeploymentApplied>()(appliedV1);
+sameFields<contracts.DeploymentApplyFailed>()(applyFailedV1);
+sameFields<contracts.DeploymentStatusObserved>()(statusObservedV1);
+sameFields<contracts.DeploymentDriftDetected>()(driftDetectedV1);
 // The check bites: a v1 DeploymentCreated lacks priorityClass, so only its upcast is a DeploymentCreated.
 // @ts-expect-error Property 'priorityClass' is missing
 sameFields<contracts.DeploymentCreated>()(createdV1);
@@ -72,6 +86,13 @@ describe('the JSON fixtures the type-level checks compile against', () => {
     ['sentinel.deployments.DeploymentRolledBack', 1, rolledBackV1],
     ['sentinel.deployments.DeploymentDeleted', 1, deletedV1],
     ['sentinel.deployments.DeploymentRejected', 1, rejectedV1],
+    ['sentinel.deployments.RecordApplyOutcome', 1, recordOutcomeV1],
+    ['sentinel.deployments.RecordObservedStatus', 1, recordStatusV1],
+    ['sentinel.deployments.RecordDrift', 1, recordDriftV1],
+    ['sentinel.deployments.DeploymentApplied', 1, appliedV1],
+    ['sentinel.deployments.DeploymentApplyFailed', 1, applyFailedV1],
+    ['sentinel.deployments.DeploymentStatusObserved', 1, statusObservedV1],
+    ['sentinel.deployments.DeploymentDriftDetected', 1, driftDetectedV1],
   ];
 
   it.each(checked)('%s v%d is exactly what avsc decodes from its golden bytes', (fullName, v, json) => {

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject, Injectable, NestMiddleware } from '@ne
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Public } from '../auth/decorators';
 
 export const METRICS = Symbol('METRICS');
 
@@ -40,6 +41,7 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 }
 
 @ApiExcludeController()
+@Public() // scrapers carry no credentials; keep the port off the public network instead
 @Controller()
 export class MetricsController {
   constructor(@Inject(METRICS) private readonly metrics: Metrics) {}

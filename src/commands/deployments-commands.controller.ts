@@ -1,0 +1,204 @@
+import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, Inject, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'crypto';
+import { deployments } from '../eventing/contexts';
+import { EVENTING, type Eventing } from '../eventing/eventing';
+import { PublishFailed } from '../messaging/ports';
+import { ProblemException } from '../http/problem.filter';
+import { type Actor, CurrentActor, Roles, WRITE_ROLES } from '../infrastructure/auth';
+import type { KubernetesClusters } from '../infrastructure/kubernetes/clusters';
+import { KUBERNETES } from '../infrastructure/tokens';
+import { ApiChange, ApiJsonBody } from '../http/openapi';
+import { answer } from './command-outcome';
+import {
+  contractResources,
+  createRequest,
+  rollbackRequest,
+  scaleRequest,
+  updateRequest,
+} from './deployment-requests';
+import { commandIdOf, deploymentIdOf, ID_PATTERN } from './identifiers';
+import { expectedVersion, idempotencyKey, parseBody } from './request-parsing';
+
+interface Change {
+  type: string;
+  aggregateId: string;
+  data: unknown;
+  created?: boolean;
+}
+
+/** The change endpoints of deployments: validate, authorize, send the command, map its outcome. */
+@ApiTags('deployments')
+@Controller('v1/deployments')
+@Roles(...WRITE_ROLES)
+export class DeploymentCommandsController {
+  constructor(
+    @Inject(EVENTING) private readonly eventing: Eventing,
+    @Inject(KUBERNETES) private readonly clusters: KubernetesClusters | null,
+  ) {}
+
+  @Post()
+  @ApiChange({ created: true, post: true })
+  @ApiJsonBody(createRequest)
+  async create(
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentActor() actor: Actor,
+  ) {
+    const r = parseBody(createRequest, body);
+    this.requireCluster(r.cluster);
+    const aggregateId = deploymentIdOf(r.cluster, r.namespace, r.name);
+    const { resources, ...rest } = r;
+    const data = { ...rest, deploymentId: aggregateId, resources: contractResources(resources) };
+    return this.send({ type: 'CreateDeployment', aggregateId, data, created: true }, req, res, actor);
+  }
+
+  @Patch(':id')
+  @ApiChange()
+  @ApiJsonBody(updateRequest)
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentActor() actor: Actor,
+  ) {
+    const r = parseBody(updateRequest, body);
+    const data = {
+      deploymentId: this.known(id),
+      image: r.image ?? null,
+      env: r.env ?? null,
+      resources: r.resources ? contractResources(r.resources) : null,
+    };
+    return this.send({ type: 'UpdateDeployment', aggregateId: id, data }, req, res, actor);
+  }
+
+  @Post(':id/scale')
+  @ApiChange({ post: true })
+  @ApiJsonBody(scaleRequest)
+  @HttpCode(200)
+  async scale(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentActor() actor: Actor,
+  ) {
+    const { replicas } = parseBody(scaleRequest, body);
+    return this.send(
+      { type: 'ScaleDeployment', aggregateId: id, data: { deploymentId: this.known(id), replicas } },
+      req,
+      res,
+      actor,
+    );
+  }
+
+  @Post(':id/rollback')
+  @ApiChange({ post: true })
+  @ApiJsonBody(rollbackRequest)
+  @HttpCode(200)
+  async rollback(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentActor() actor: Actor,
+  ) {
+    const { toRevision } = parseBody(rollbackRequest, body);
+    return this.send(
+      { type: 'RollbackDeployment', aggregateId: id, data: { deploymentId: this.known(id), toRevision } },
+      req,
+      res,
+      actor,
+    );
+  }
+
+  @Delete(':id')
+  @ApiChange()
+  async remove(
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.send(
+      { type: 'DeleteDeployment', aggregateId: id, data: { deploymentId: this.known(id) } },
+      req,
+      res,
+      actor,
+    );
+  }
+
+  private async send(change: Change, req: Request, res: Response, actor: Actor) {
+    const bus = this.eventing.bus;
+    if (!bus)
+      throw new ProblemException({
+        type: 'unavailable',
+        title: 'The write side is not running yet',
+        status: 503,
+        detail: `write side is ${this.eventing.status.state}; retry shortly (see /readyz)`,
+      });
+    const key = idempotencyKey(header(req, 'idempotency-key'));
+    const version = expectedVersion(header(req, 'if-match'));
+    try {
+      const outcome = await bus.dispatch({
+        context: deployments,
+        type: change.type,
+        aggregateId: change.aggregateId,
+        data: change.data,
+        actor: actor.subject,
+        commandId: key ? commandIdOf(actor.subject, key) : randomUUID(),
+        ...(version !== undefined ? { expectedVersion: version } : {}),
+        ...(typeof req.id === 'string' ? { correlationId: req.id } : {}),
+      });
+      return answer(res, outcome, change.created === true);
+    } catch (error) {
+      if (error instanceof PublishFailed && error.retriable) {
+        res.setHeader('Retry-After', '1');
+        throw new ProblemException({
+          type: 'unavailable',
+          title: 'The event log is unavailable',
+          status: 503,
+          detail: `${error.message}; nothing was changed — retry with the same Idempotency-Key`,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Ids are minted by Sentinel; anything else names no deployment and reaches no command. */
+  private known(id: string): string {
+    if (!ID_PATTERN.test(id))
+      throw new ProblemException({
+        type: 'not-found',
+        title: 'No such deployment',
+        status: 404,
+        detail: `no deployment has id ${id}`,
+      });
+    return id;
+  }
+
+  private requireCluster(name: string): void {
+    const known = this.clusters?.list().map((c) => c.name) ?? [];
+    if (!known.includes(name)) {
+      const reason =
+        known.length > 0
+          ? `is not a configured cluster (known: ${known.join(', ')})`
+          : 'cannot be used: no clusters are configured (SENTINEL_KUBECONFIG)';
+      throw new ProblemException({
+        type: 'unknown-cluster',
+        title: 'Unknown cluster',
+        status: 422,
+        detail: `cluster ${name} ${reason}`,
+        errors: [{ field: 'cluster', reason }],
+      });
+    }
+  }
+}
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}

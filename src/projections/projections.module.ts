@@ -1,0 +1,83 @@
+import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import type { Config } from '../infrastructure/config/config';
+import type { Logger } from '../infrastructure/logging/logger';
+import type { Database } from '../infrastructure/postgres/database';
+import { CONFIG, DATABASE, LOGGER, MESSAGING } from '../infrastructure/tokens';
+import type { Messaging } from '../messaging/ports';
+import { DeploymentQueries } from './deployment-queries';
+import { DEPLOYMENT_QUERIES, DeploymentsQueryController } from './deployments.controller';
+import { deploymentsProjection } from './deployments.projection';
+import type { ProjectionRunner } from './projection-runner';
+import { decodingCodec, eventTopicsOf, startProjections } from './projections';
+
+/**
+ * The read side inside the server: the query endpoints always, and the live projection consumers
+ * when this process has the `projections` role. Consumers start in the background and retry with
+ * backoff (as the write side does), so a late broker or registry never stops the process.
+ */
+@Module({
+  controllers: [DeploymentsQueryController],
+  providers: [
+    {
+      provide: DEPLOYMENT_QUERIES,
+      inject: [DATABASE, CONFIG],
+      useFactory: (database: Database, config: Config) =>
+        new DeploymentQueries(
+          database.pool,
+          eventTopicsOf(config.eventing.topicPrefix, deploymentsProjection),
+        ),
+    },
+  ],
+})
+export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private runners: ProjectionRunner[] = [];
+  private stopped = false;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(MESSAGING) private readonly messaging: Messaging,
+    @Inject(DATABASE) private readonly database: Database,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.roles.includes('projections')) return;
+    void this.start(this.logger.child({ component: 'projections' }));
+  }
+
+  private async start(log: Logger): Promise<void> {
+    const deps = {
+      messaging: this.messaging,
+      database: this.database,
+      codec: decodingCodec(this.config.schemaRegistry.url),
+      logger: this.logger,
+    };
+    for (let failures = 0; !this.stopped; failures++) {
+      try {
+        this.runners = await startProjections(deps, this.config.eventing.topicPrefix);
+        log.info({ projections: this.runners.length }, 'projections running');
+        // Stopped while starting: the shutdown hook saw no runners, so stop them here.
+        if (this.stopped) await this.stopRunners();
+        return;
+      } catch (err) {
+        const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+        // At start-up the write side may still be creating the topics: warn first, then shout.
+        log[failures < 3 ? 'warn' : 'error'](
+          { err, retryInMs: delay },
+          'projections failed to start; retrying',
+        );
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.stopRunners();
+  }
+
+  private async stopRunners(): Promise<void> {
+    const runners = this.runners.splice(0);
+    await Promise.all(runners.map((r) => r.stop()));
+  }
+}
