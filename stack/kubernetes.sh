@@ -16,8 +16,9 @@ K8S_STATE="$STATE_DIR/kubernetes"
 PKI="$K8S_STATE/pki"
 KUBECONFIG_FILE="$STATE_DIR/kubeconfig"
 SERVICE_CIDR=10.0.0.0/24
-# Capacity of each cluster's fake node (kwok keeps what the Node object declares).
-NODE_CPU=32 NODE_MEMORY=256Gi NODE_GPUS=8 NODE_PODS=110
+# Capacity of each cluster's fake node (kwok keeps what the Node object declares). Pods: room for
+# the workloads benchmark (100 deployments x 2 replicas) beside the tests' own.
+NODE_CPU=32 NODE_MEMORY=256Gi NODE_GPUS=8 NODE_PODS=1000
 
 # ---------------------------------------------------------------------------------------------
 # Build: Go wrapper modules under stack/kubernetes/, binaries cached per version.
@@ -314,6 +315,11 @@ status:
   allocatable: {cpu: "$NODE_CPU", memory: $NODE_MEMORY, pods: "$NODE_PODS", nvidia.com/gpu: "$NODE_GPUS"}
   capacity: {cpu: "$NODE_CPU", memory: $NODE_MEMORY, pods: "$NODE_PODS", nvidia.com/gpu: "$NODE_GPUS"}
 YAML
+  # apply sets status only when it creates the node; a node kept in etcd from an earlier run
+  # gets a changed capacity through the status subresource.
+  local quantities="{\"cpu\":\"$NODE_CPU\",\"memory\":\"$NODE_MEMORY\",\"pods\":\"$NODE_PODS\",\"nvidia.com/gpu\":\"$NODE_GPUS\"}"
+  kubectl_c "$c" patch node "kwok-$c-0" --subresource=status --type=merge \
+    -p "{\"status\":{\"capacity\":$quantities,\"allocatable\":$quantities}}" >/dev/null
 }
 
 # Checks every port of a process not yet running before anything starts, so a taken port stops
