@@ -1,7 +1,7 @@
 import type { RecordPosition } from '../messaging/ports';
 import { decodeCursor, encodeCursor, nameIdCursor, versionCursor } from './cursor';
 import { deploymentsProjection } from './deployments.projection';
-import { caughtUp, DEFAULT_FRESHNESS, type FreshnessOptions } from './freshness';
+import { CheckpointWatch, DEFAULT_FRESHNESS, type FreshnessOptions } from './freshness';
 import { schemaNames } from './read-model-schema';
 import type { Queryable } from './sql';
 import {
@@ -46,13 +46,16 @@ export interface Page<T> {
  */
 export class DeploymentQueries {
   private readonly schema = schemaNames(deploymentsProjection.name).live;
+  private readonly watch: CheckpointWatch;
 
   constructor(
     private readonly db: Queryable,
     /** The event topics the projection reads, `<prefix>.deployments.events`. */
-    private readonly topics: readonly string[],
-    private readonly freshness: FreshnessOptions = DEFAULT_FRESHNESS,
-  ) {}
+    topics: readonly string[],
+    freshness: FreshnessOptions = DEFAULT_FRESHNESS,
+  ) {
+    this.watch = new CheckpointWatch(db, deploymentsProjection.name, topics, freshness);
+  }
 
   async list(
     filter: DeploymentFilter,
@@ -141,12 +144,6 @@ export class DeploymentQueries {
 
   private async stale(consistency: Consistency): Promise<boolean> {
     if (!consistency.after?.length) return false;
-    return !(await caughtUp(
-      this.db,
-      deploymentsProjection.name,
-      this.topics,
-      consistency.after,
-      this.freshness,
-    ));
+    return !(await this.watch.caughtUp(consistency.after));
   }
 }

@@ -14,27 +14,62 @@ export interface FreshnessOptions {
 
 export const DEFAULT_FRESHNESS: FreshnessOptions = { timeoutMs: 5000, pollMs: 25 };
 
+interface Waiter {
+  readonly wanted: readonly RecordPosition[];
+  readonly deadline: number;
+  resolve(caughtUp: boolean): void;
+}
+
 /**
- * True once the projection has applied every position on the topics it reads (positions on
- * other topics say nothing about it and are ignored); false if the wait ran out first.
+ * Answers "has the projection applied these positions yet?" for every waiting query with one
+ * checkpoint read per poll: a burst of read-your-writes queries must not each poll Postgres and
+ * take the connections the projection itself needs to catch up.
  */
-export async function caughtUp(
-  db: Queryable,
-  projection: string,
-  topics: readonly string[],
-  positions: readonly RecordPosition[],
-  options: FreshnessOptions = DEFAULT_FRESHNESS,
-): Promise<boolean> {
-  const wanted = positions.filter((p) => topics.includes(p.topic));
-  if (wanted.length === 0) return true;
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const checkpoints = await readCheckpoints(db, projection);
-    const reached = wanted.every(
-      (p) => (checkpoints.get(partitionKey(p.topic, p.partition)) ?? 0n) > BigInt(p.offset),
-    );
-    if (reached) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, options.pollMs));
+export class CheckpointWatch {
+  private waiters: Waiter[] = [];
+  private polling = false;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly projection: string,
+    private readonly topics: readonly string[],
+    private readonly options: FreshnessOptions = DEFAULT_FRESHNESS,
+  ) {}
+
+  /**
+   * True once the projection has applied every position on the topics it reads (positions on
+   * other topics say nothing about it and are ignored); false if the wait ran out first.
+   */
+  caughtUp(positions: readonly RecordPosition[]): Promise<boolean> {
+    const wanted = positions.filter((p) => this.topics.includes(p.topic));
+    if (wanted.length === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.waiters.push({ wanted, deadline: Date.now() + this.options.timeoutMs, resolve });
+      void this.poll();
+    });
   }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      while (this.waiters.length > 0) {
+        // A failed read answers nobody this round; the deadline still bounds every wait.
+        const checkpoints = await readCheckpoints(this.db, this.projection).catch(() => undefined);
+        const now = Date.now();
+        this.waiters = this.waiters.filter((w) => {
+          const reached = checkpoints !== undefined && w.wanted.every((p) => applied(checkpoints, p));
+          if (reached || now >= w.deadline) w.resolve(reached);
+          return !reached && now < w.deadline;
+        });
+        if (this.waiters.length > 0) await new Promise((r) => setTimeout(r, this.options.pollMs));
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+}
+
+function applied(checkpoints: Map<string, bigint>, p: RecordPosition): boolean {
+  return (checkpoints.get(partitionKey(p.topic, p.partition)) ?? 0n) > BigInt(p.offset);
 }

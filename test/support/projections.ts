@@ -5,7 +5,7 @@ import { Database } from '../../src/infrastructure/postgres/database';
 import type { RecordPosition } from '../../src/messaging/ports';
 import { DeploymentQueries } from '../../src/projections/deployment-queries';
 import { deploymentsProjection } from '../../src/projections/deployments.projection';
-import { caughtUp } from '../../src/projections/freshness';
+import { CheckpointWatch } from '../../src/projections/freshness';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { liveGroupId } from '../../src/projections/projections';
 import { checksums } from '../../src/projections/read-model-schema';
@@ -81,9 +81,8 @@ export function projectionHarness(ws: WriteSide, db: Database) {
     },
     /** Waits until the live projection has applied every position. */
     async caughtUpWith(positions: readonly RecordPosition[], timeoutMs = 30_000) {
-      expect(await caughtUp(queryDb.pool, 'deployments', topics, positions, { timeoutMs, pollMs: 50 })).toBe(
-        true,
-      );
+      const watch = new CheckpointWatch(queryDb.pool, 'deployments', topics, { timeoutMs, pollMs: 50 });
+      expect(await watch.caughtUp(positions)).toBe(true);
     },
     checksums: (schema = 'read_deployments') => checksums(queryDb.pool, schema),
     count: async (table: string) =>

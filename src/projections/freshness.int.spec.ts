@@ -1,0 +1,39 @@
+import { withFreshDatabase } from '../../test/support/database';
+import { CheckpointWatch } from './freshness';
+import type { Queryable } from './sql';
+
+describe('read-your-writes waits against real Postgres', () => {
+  it('answers many waiting queries with one checkpoint read per poll, then times out the rest', async () => {
+    await withFreshDatabase(async (db) => {
+      let reads = 0;
+      const counting: Queryable = {
+        query: <R>(text: string, values?: unknown[]) => {
+          reads++;
+          return db.pool.query(text, values) as unknown as Promise<{ rows: R[]; rowCount: number | null }>;
+        },
+      };
+      const topic = 'sentinel.deployments.events';
+      const watch = new CheckpointWatch(counting, 'deployments', [topic], { timeoutMs: 2000, pollMs: 25 });
+      const advance = (next: number) =>
+        db.pool.query(
+          `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) VALUES ('deployments', $1, 0, $2)
+           ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`,
+          [topic, next],
+        );
+      const started = Date.now();
+      const fresh = Array.from({ length: 100 }, (_, i) =>
+        watch.caughtUp([{ topic, partition: 0, offset: String(i % 10) }]),
+      );
+      const never = watch.caughtUp([{ topic, partition: 0, offset: '500' }]);
+      const elsewhere = await watch.caughtUp([{ topic: 'another.topic', partition: 0, offset: '9' }]);
+      await new Promise((r) => setTimeout(r, 200));
+      await advance(10);
+      expect(await Promise.all(fresh)).toEqual(Array(100).fill(true));
+      expect(await never).toBe(false);
+      expect(elsewhere).toBe(true);
+      // One read per 25 ms tick for everyone: ~80 over the 2 s the last waiter waits, never 100 per tick.
+      const ticks = Math.ceil((Date.now() - started) / 25) + 1;
+      expect(reads).toBeLessThanOrEqual(ticks);
+    });
+  });
+});
