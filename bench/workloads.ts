@@ -52,6 +52,7 @@ async function main() {
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const submitted = new Map<string, number>();
     const freshness: number[] = [];
+    const plain: number[] = [];
     process.stderr.write(`  submitting ${DEPLOYMENTS} deployments at once\n`);
     await Promise.all(
       Array.from({ length: DEPLOYMENTS }, async (_, i) => {
@@ -75,6 +76,10 @@ async function main() {
         if (read.status !== 200 || read.headers.get('sentinel-stale') === 'true')
           throw new Error(`read-your-writes of ${body.id} failed`);
         freshness.push(performance.now() - answered);
+        // The same query without waiting for positions: what the server's queueing alone costs.
+        const plainStarted = performance.now();
+        await (await fetch(`${url}/v1/deployments/${body.id}`, { headers })).arrayBuffer();
+        plain.push(performance.now() - plainStarted);
       }),
     );
     const available = new Map<string, number>();
@@ -93,7 +98,7 @@ async function main() {
       'every deployment Available',
       1000,
     );
-    report([...available.values()], freshness, peakRss);
+    report([...available.values()], freshness, plain, peakRss);
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');
@@ -103,7 +108,7 @@ async function main() {
   }
 }
 
-function report(toAvailable: number[], freshness: number[], peakRssBytes: number) {
+function report(toAvailable: number[], freshness: number[], plain: number[], peakRssBytes: number) {
   const pct = (xs: number[], p: number) =>
     [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
   const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -115,6 +120,9 @@ function report(toAvailable: number[], freshness: number[], peakRssBytes: number
   );
   out(
     `${'command -> read-model freshness (ms)'.padEnd(44)}${pct(freshness, 50).toFixed(0).padStart(10)}${pct(freshness, 99).toFixed(0).padStart(10)}${String(TARGET_FRESHNESS_MS).padStart(10)}`,
+  );
+  out(
+    `${'same query without read-your-writes (ms)'.padEnd(44)}${pct(plain, 50).toFixed(0).padStart(10)}${pct(plain, 99).toFixed(0).padStart(10)}${'-'.padStart(10)}`,
   );
   out(
     `${'Sentinel peak RSS (MB)'.padEnd(44)}${'-'.padStart(10)}${rssMb.toFixed(0).padStart(10)}${String(TARGET_RSS_MB).padStart(10)}`,

@@ -1,6 +1,6 @@
 import { deploymentsProjection } from './deployments.projection';
 import { evolve, type ProjectedEvent, type Row, type RowChange } from './projection';
-import { render } from './sql';
+import { render, renderEvent } from './sql';
 
 /**
  * Given events, when evolved, then rows: the handlers' row changes folded into in-memory tables
@@ -257,6 +257,19 @@ describe('rendering row changes as SQL', () => {
       text: 'UPDATE deployments SET replicas = $1, version = $2 WHERE id = $3 AND version < $4',
       values: [3, 7, 'd', 7],
     });
+  });
+
+  it('renders the changes of one event as one statement with parameters numbered across them', () => {
+    const statement = renderEvent([
+      { op: 'insert', table: 'deployment_history', row: { deployment_id: 'd', version: 2 } },
+      { op: 'update', table: 'deployments', where: { id: 'd' }, set: { replicas: 3 }, version: 2 },
+    ])!;
+    expect(statement.text).toBe(
+      'WITH c0 AS (INSERT INTO deployment_history (deployment_id, version) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1), ' +
+        'c1 AS (UPDATE deployments SET replicas = $3 WHERE id = $4 AND version < $5 RETURNING 1) SELECT 1',
+    );
+    expect(statement.values).toEqual(['d', 2, 3, 'd', 2]);
+    expect(renderEvent([])).toBeUndefined();
   });
 
   it('refuses names that are not plain identifiers', () => {

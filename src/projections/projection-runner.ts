@@ -7,7 +7,7 @@ import { advanceCheckpoint, lockCheckpoint, rebuildCheckpointName } from './chec
 import { type ReadRecord, readRecord } from './event-reading';
 import { evolve, type ProjectionDefinition } from './projection';
 import { schemaNames, trySharedSwitchLock } from './read-model-schema';
-import { render, type Queryable } from './sql';
+import { renderEvent, type Queryable } from './sql';
 
 /**
  * Runs one projection as a Kafka subscriber (DESIGN.md §4). Each partition batch is applied in
@@ -143,10 +143,8 @@ export class ProjectionRunner {
             .publisher()
             .publish([deadLetter(this.options.deadLetterTopic, record, read.reason)]);
       } else {
-        for (const change of evolve(this.options.projection, read.event) ?? []) {
-          const statement = render(change);
-          await tx.query(statement.text, [...statement.values]);
-        }
+        const statement = renderEvent(evolve(this.options.projection, read.event) ?? []);
+        if (statement) await tx.query(statement.text, [...statement.values]);
         counted.applied += 1;
       }
     }

@@ -38,23 +38,35 @@ function parameter(value: unknown): unknown {
  */
 export function render(change: RowChange): Statement {
   const values: unknown[] = [];
-  const param = (value: unknown) => {
-    values.push(parameter(value));
-    return `$${values.length}`;
-  };
+  return { text: renderWith(change, parameters(values)), values };
+}
+
+/**
+ * The changes of one event as one statement: each a data-modifying WITH clause, so one round
+ * trip instead of one per change. They all see one snapshot, which is safe because the changes
+ * of one event touch different rows (its history row, its revision, its deployment).
+ */
+export function renderEvent(changes: readonly RowChange[]): Statement | undefined {
+  if (changes.length <= 1) return changes[0] && render(changes[0]);
+  const values: unknown[] = [];
+  const param = parameters(values);
+  const clauses = changes.map((c, i) => `c${i} AS (${renderWith(c, param)} RETURNING 1)`);
+  return { text: `WITH ${clauses.join(', ')} SELECT 1`, values };
+}
+
+const parameters = (values: unknown[]) => (value: unknown) => {
+  values.push(parameter(value));
+  return `$${values.length}`;
+};
+
+function renderWith(change: RowChange, param: (value: unknown) => string): string {
   const table = identifier(change.table);
   if (change.op === 'insert') {
     const columns = Object.keys(change.row).map(identifier);
     const params = Object.values(change.row).map(param);
-    return {
-      text: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.join(', ')}) ON CONFLICT DO NOTHING`,
-      values,
-    };
+    return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.join(', ')}) ON CONFLICT DO NOTHING`;
   }
   const set = Object.entries(change.set).map(([c, v]) => `${identifier(c)} = ${param(v)}`);
   const where = Object.entries(change.where).map(([c, v]) => `${identifier(c)} = ${param(v)}`);
-  return {
-    text: `UPDATE ${table} SET ${set.join(', ')} WHERE ${[...where, `version < ${param(change.version)}`].join(' AND ')}`,
-    values,
-  };
+  return `UPDATE ${table} SET ${set.join(', ')} WHERE ${[...where, `version < ${param(change.version)}`].join(' AND ')}`;
 }
