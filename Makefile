@@ -10,6 +10,7 @@ export SENTINEL_SCHEMA_REGISTRY_URL ?= http://127.0.0.1:$(REGISTRY_PORT)/apis/cc
 export SENTINEL_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(POSTGRES_PORT)/sentinel
 export SENTINEL_HTTP_PORT ?= $(SENTINEL_PORT)
 export SENTINEL_KUBECONFIG ?= $(CURDIR)/.stack/kubeconfig
+export SENTINEL_PROMETHEUS_URL ?= http://127.0.0.1:$(PROMETHEUS_PORT)
 # A fixed key for local tokens (`sentinel token`); never used when an OIDC issuer is configured.
 ifndef SENTINEL_AUTH_JWKS_URL
 export SENTINEL_AUTH_SIGNING_KEY ?= sentinel-local-development-signing-key-do-not-use-in-production
@@ -37,7 +38,7 @@ build: install ## compile TypeScript to dist/
 	node_modules/.bin/tsc -p tsconfig.build.json
 
 .PHONY: stack stack-down stack-status
-stack: ## start the local stack (Postgres, Kafka, schema registry); idempotent
+stack: ## start the local stack (Postgres, Prometheus, Kafka, schema registry, two Kubernetes clusters); idempotent
 	stack/stack.sh up
 stack-down: ## stop every stack process this checkout started
 	stack/stack.sh down

@@ -4,7 +4,7 @@
 # up|down|status subcommands built on stack/lib.sh.
 . "$(dirname "$0")/lib.sh"
 
-COMPONENTS=(postgres kafka apicurio kubernetes)
+COMPONENTS=(postgres prometheus kafka apicurio kubernetes)
 
 case "${1:-}" in
   up)

@@ -91,6 +91,10 @@ export const CONFIG_VARIABLES = {
     schema: z.string().min(1).refine(existsSync, 'names no readable file').optional(),
     help: 'path of a kubeconfig with one context per cluster Sentinel manages (unset: no clusters)',
   },
+  SENTINEL_PROMETHEUS_URL: {
+    schema: url(['http', 'https']).optional(),
+    help: 'Prometheus base URL that policies read facts from with PromQL, e.g. http://127.0.0.1:9090 (unset: none)',
+  },
   SENTINEL_LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     help: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -159,6 +163,7 @@ export interface Config {
   schemaRegistry: { url: string };
   database: { url: string; poolMax: number };
   kubernetes: { kubeconfig?: string };
+  prometheus: { url?: string };
   logLevel: z.infer<Vars['SENTINEL_LOG_LEVEL']['schema']>;
   readyTimeoutMs: number;
   shutdownGraceMs: number;
@@ -235,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schemaRegistry: { url: p.SENTINEL_SCHEMA_REGISTRY_URL.replace(/\/+$/, '') },
     database: { url: p.SENTINEL_DATABASE_URL, poolMax: p.SENTINEL_DATABASE_POOL_MAX },
     kubernetes: p.SENTINEL_KUBECONFIG ? { kubeconfig: p.SENTINEL_KUBECONFIG } : {},
+    prometheus: p.SENTINEL_PROMETHEUS_URL ? { url: p.SENTINEL_PROMETHEUS_URL.replace(/\/+$/, '') } : {},
     logLevel: p.SENTINEL_LOG_LEVEL,
     readyTimeoutMs: p.SENTINEL_READY_TIMEOUT_MS,
     shutdownGraceMs: p.SENTINEL_SHUTDOWN_GRACE_MS,
@@ -290,5 +296,6 @@ function describe(error: z.ZodError, raw: string | undefined, secret: boolean): 
 export function redact(config: Config): Config {
   const hide = (u: string) => u.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
   const auth = config.auth.mode === 'local' ? { ...config.auth, signingKey: '***' } : config.auth;
-  return { ...config, database: { ...config.database, url: hide(config.database.url) }, auth };
+  const prometheus = config.prometheus.url ? { url: hide(config.prometheus.url) } : {};
+  return { ...config, database: { ...config.database, url: hide(config.database.url) }, prometheus, auth };
 }
