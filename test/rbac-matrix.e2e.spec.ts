@@ -8,6 +8,7 @@ import { bearer } from './support/tokens';
 
 const READ: Role[] = ['viewer', 'operator', 'admin', 'system'];
 const WRITE: Role[] = ['operator', 'admin', 'system'];
+const ADMIN: Role[] = ['admin'];
 
 /**
  * Who may call what. Every operation in the OpenAPI document must be listed here, so a new
@@ -25,6 +26,13 @@ const MATRIX: Record<string, Role[]> = {
   'delete /v1/deployments/{id}': WRITE,
   'post /v1/deployments/{id}/scale': WRITE,
   'post /v1/deployments/{id}/rollback': WRITE,
+  'get /v1/policies': READ,
+  'get /v1/policies/{id}': READ,
+  'post /v1/policies': ADMIN,
+  'put /v1/policies/{id}': ADMIN,
+  'delete /v1/policies/{id}': ADMIN,
+  'post /v1/policies/{id}/enable': ADMIN,
+  'post /v1/policies/{id}/disable': ADMIN,
 };
 
 const ID = '00000000-0000-8000-8000-000000000000';

@@ -12,6 +12,14 @@ export interface ChangeAccepted {
   events: CommandResult['events'];
 }
 
+/** The kind of aggregate a change endpoint acts on, for Location and the problems' wording. */
+export interface Resource {
+  readonly noun: string;
+  readonly path: string;
+}
+
+export const DEPLOYMENT: Resource = { noun: 'deployment', path: '/v1/deployments' };
+
 /**
  * Maps a command's outcome to HTTP (DESIGN.md §6): accepted → 200/201 with the version as ETag,
  * version conflict → 412, domain rejection → 422 (404/409 where the reason is existence),
@@ -21,6 +29,7 @@ export function answer(
   res: Response,
   outcome: Outcome,
   created: boolean,
+  resource: Resource = DEPLOYMENT,
 ): ChangeAccepted | { commandId: string; status: 'pending' } {
   if (outcome.kind === 'pending') {
     res.status(202).location(`/v1/commands/${outcome.commandId}`);
@@ -32,18 +41,18 @@ export function answer(
       // A repeated Idempotency-Key gets the original answer; the header tells it was replayed.
       res.status(created ? 201 : 200).setHeader('ETag', `"${r.version}"`);
       if (r.duplicate) res.setHeader('Idempotent-Replayed', 'true');
-      if (created) res.location(`/v1/deployments/${r.aggregateId}`);
+      if (created) res.location(`${resource.path}/${r.aggregateId}`);
       return { id: r.aggregateId, commandId: r.commandId, version: r.version, events: r.events };
     case 'conflict':
       res.setHeader('ETag', `"${r.version}"`);
       throw new ProblemException({
         type: 'version-conflict',
-        title: 'The deployment has changed since the version named in If-Match',
+        title: `The ${resource.noun} has changed since the version named in If-Match`,
         status: 412,
         detail: `${r.reasons.join('; ')}; read it again and retry with If-Match: "${r.version}"`,
       });
     case 'rejected':
-      throw rejection(r);
+      throw rejection(r, resource);
     case 'invalid':
       throw new ProblemException({
         type: 'command-unreadable',
@@ -71,7 +80,9 @@ const FIELDS = [
   'revision',
 ];
 
-function rejection(r: CommandResult): ProblemException {
+const FIELD_PREFIX = /^([A-Za-z][\w.[\]]*): /;
+
+function rejection(r: CommandResult, resource: Resource): ProblemException {
   const status = r.reasons.some((x) => /does not exist$/.test(x))
     ? 404
     : r.reasons.some((x) => /already exists$/.test(x))
@@ -81,15 +92,16 @@ function rejection(r: CommandResult): ProblemException {
     type: status === 404 ? 'not-found' : status === 409 ? 'already-exists' : 'rejected',
     title:
       status === 404
-        ? 'No such deployment'
+        ? `No such ${resource.noun}`
         : status === 409
-          ? 'The deployment already exists'
+          ? `The ${resource.noun} already exists`
           : 'The change was rejected',
     status,
     detail: r.reasons.join('; '),
-    // Domain reasons start with the field they are about where there is one.
+    // Domain reasons start with the field they are about where there is one, either bare or
+    // as `field: reason` (policies, whose fields are paths into the definition).
     errors: r.reasons.map((reason) => ({
-      field: FIELDS.find((f) => reason.startsWith(f)) ?? 'request',
+      field: FIELDS.find((f) => reason.startsWith(f)) ?? FIELD_PREFIX.exec(reason)?.[1] ?? 'request',
       reason,
     })),
   });

@@ -3,9 +3,10 @@ import { AccessDenialEvents } from './access-denial-events';
 import { Module } from '@nestjs/common';
 import { CommandsController } from './commands.controller';
 import { DeploymentCommandsController } from './deployments-commands.controller';
+import { PolicyCommandsController } from './policies-commands.controller';
 
 @Module({
-  controllers: [DeploymentCommandsController, CommandsController],
+  controllers: [DeploymentCommandsController, PolicyCommandsController, CommandsController],
   providers: [{ provide: DENIAL_EVENTS, useClass: AccessDenialEvents }],
   exports: [DENIAL_EVENTS],
 })

@@ -1,16 +1,15 @@
 import { ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, HttpCode, Inject, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { randomUUID } from 'crypto';
 import { deployments } from '../eventing/contexts';
 import { EVENTING, type Eventing } from '../eventing/eventing';
-import { PublishFailed } from '../messaging/ports';
 import { ProblemException } from '../http/problem.filter';
 import { type Actor, CurrentActor, Roles, WRITE_ROLES } from '../infrastructure/auth';
 import type { KubernetesClusters } from '../infrastructure/kubernetes/clusters';
 import { KUBERNETES } from '../infrastructure/tokens';
 import { ApiChange, ApiJsonBody } from '../http/openapi';
-import { answer } from './command-outcome';
+import { DEPLOYMENT } from './command-outcome';
+import { type Change, sendCommand } from './send-command';
 import {
   contractResources,
   createRequest,
@@ -18,15 +17,8 @@ import {
   scaleRequest,
   updateRequest,
 } from './deployment-requests';
-import { commandIdOf, deploymentIdOf, ID_PATTERN } from './identifiers';
-import { expectedVersion, idempotencyKey, parseBody } from './request-parsing';
-
-interface Change {
-  type: string;
-  aggregateId: string;
-  data: unknown;
-  created?: boolean;
-}
+import { deploymentIdOf, ID_PATTERN } from './identifiers';
+import { parseBody } from './request-parsing';
 
 /** The change endpoints of deployments: validate, authorize, send the command, map its outcome. */
 @ApiTags('deployments')
@@ -131,41 +123,12 @@ export class DeploymentCommandsController {
     );
   }
 
-  private async send(change: Change, req: Request, res: Response, actor: Actor) {
-    const bus = this.eventing.bus;
-    if (!bus)
-      throw new ProblemException({
-        type: 'unavailable',
-        title: 'The write side is not running yet',
-        status: 503,
-        detail: `write side is ${this.eventing.status.state}; retry shortly (see /readyz)`,
-      });
-    const key = idempotencyKey(header(req, 'idempotency-key'));
-    const version = expectedVersion(header(req, 'if-match'));
-    try {
-      const outcome = await bus.dispatch({
-        context: deployments,
-        type: change.type,
-        aggregateId: change.aggregateId,
-        data: change.data,
-        actor: actor.subject,
-        commandId: key ? commandIdOf(actor.subject, key) : randomUUID(),
-        ...(version !== undefined ? { expectedVersion: version } : {}),
-        ...(typeof req.id === 'string' ? { correlationId: req.id } : {}),
-      });
-      return answer(res, outcome, change.created === true);
-    } catch (error) {
-      if (error instanceof PublishFailed && error.retriable) {
-        res.setHeader('Retry-After', '1');
-        throw new ProblemException({
-          type: 'unavailable',
-          title: 'The event log is unavailable',
-          status: 503,
-          detail: `${error.message}; nothing was changed — retry with the same Idempotency-Key`,
-        });
-      }
-      throw error;
-    }
+  private send(change: Change, req: Request, res: Response, actor: Actor) {
+    return sendCommand(this.eventing, { context: deployments, resource: DEPLOYMENT }, change, {
+      req,
+      res,
+      actor,
+    });
   }
 
   /** Ids are minted by Sentinel; anything else names no deployment and reaches no command. */
@@ -196,9 +159,4 @@ export class DeploymentCommandsController {
       });
     }
   }
-}
-
-function header(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
 }

@@ -1,6 +1,7 @@
 import type { Decider, Message } from '../domain/shared/decider';
 import { accessDecider } from '../domain/access/decider';
 import { deploymentDecider } from '../domain/deployments/decider';
+import { policyDecider } from '../domain/policies/decider';
 
 /** A bounded context as the write side sees it: its decider and its message types. */
 export interface BoundedContext<C extends Message = Message, E extends Message = Message, S = unknown> {
@@ -39,7 +40,16 @@ export const access: BoundedContext = {
   rejectionTypes: [],
 };
 
-export const CONTEXTS: readonly BoundedContext[] = [deployments, access];
+/** Policies as versioned aggregates (issue: policies are an aggregate). */
+export const policies: BoundedContext = {
+  name: 'policies',
+  namespace: 'sentinel.policies',
+  decider: policyDecider as unknown as Decider<Message, Message, unknown>,
+  commandTypes: ['CreatePolicy', 'PublishPolicyVersion', 'EnablePolicy', 'DisablePolicy', 'DeletePolicy'],
+  rejectionTypes: ['PolicyRejected'],
+};
+
+export const CONTEXTS: readonly BoundedContext[] = [deployments, access, policies];
 
 /** Finds the context that owns a command by its Avro full name. */
 export function contextOfCommand(contexts: readonly BoundedContext[], fullName: string) {

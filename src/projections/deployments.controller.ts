@@ -20,14 +20,14 @@ export const DEPLOYMENT_QUERIES = Symbol('DEPLOYMENT_QUERIES');
 /** Set when `after` was given and the read model had not caught up within the wait. */
 export const STALE_HEADER = 'Sentinel-Stale';
 
-const AFTER = {
+export const AFTER = {
   name: 'after',
   required: false,
   description:
     'read-your-writes: event positions from a command result, `<topic>:<partition>:<offset>[,...]`; ' +
     'the query waits up to 5 s for the read model to reach them, else answers with Sentinel-Stale: true',
 };
-const PAGE = [
+export const PAGE = [
   { name: 'cursor', required: false, description: 'nextCursor of the previous page' },
   { name: 'limit', required: false, description: 'page size, 1-200 (default 50)' },
 ];
@@ -96,7 +96,7 @@ export class DeploymentsQueryController {
   }
 }
 
-function markStale(res: Response, stale: boolean): void {
+export function markStale(res: Response, stale: boolean): void {
   if (stale) res.setHeader(STALE_HEADER, 'true');
 }
 

@@ -38,6 +38,8 @@ export type RowChange =
       readonly set: Row;
       /** The event's aggregate version; rows already at or past it are left alone. */
       readonly version: number;
+      /** The column holding the aggregate version, `version` unless the table uses that name otherwise. */
+      readonly versionColumn?: string;
     };
 
 export type Handler = (event: ProjectedEvent) => readonly RowChange[];

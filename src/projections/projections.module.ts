@@ -7,6 +7,9 @@ import type { Messaging } from '../messaging/ports';
 import { DeploymentQueries } from './deployment-queries';
 import { DEPLOYMENT_QUERIES, DeploymentsQueryController } from './deployments.controller';
 import { deploymentsProjection } from './deployments.projection';
+import { PoliciesQueryController, POLICY_QUERIES } from './policies.controller';
+import { policiesProjection } from './policies.projection';
+import { PolicyQueries } from './policy-queries';
 import type { ProjectionRunner } from './projection-runner';
 import { decodingCodec, eventTopicsOf, startProjections } from './projections';
 
@@ -16,7 +19,7 @@ import { decodingCodec, eventTopicsOf, startProjections } from './projections';
  * backoff (as the write side does), so a late broker or registry never stops the process.
  */
 @Module({
-  controllers: [DeploymentsQueryController],
+  controllers: [DeploymentsQueryController, PoliciesQueryController],
   providers: [
     {
       provide: DEPLOYMENT_QUERIES,
@@ -26,6 +29,12 @@ import { decodingCodec, eventTopicsOf, startProjections } from './projections';
           database.pool,
           eventTopicsOf(config.eventing.topicPrefix, deploymentsProjection),
         ),
+    },
+    {
+      provide: POLICY_QUERIES,
+      inject: [DATABASE, CONFIG],
+      useFactory: (database: Database, config: Config) =>
+        new PolicyQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, policiesProjection)),
     },
   ],
 })

@@ -5,12 +5,13 @@ import { loadCatalog } from '../infrastructure/schema-registry/catalog';
 import { ContractDecoder } from '../infrastructure/schema-registry/contract-decoder';
 import { Upcaster } from '../infrastructure/schema-registry/upcaster';
 import { deploymentsProjection } from './deployments.projection';
+import { policiesProjection } from './policies.projection';
 import type { ProjectionDefinition } from './projection';
 import { ProjectionRunner, type RunnerDeps } from './projection-runner';
 import { schemaNames } from './read-model-schema';
 
 /** Every projection Sentinel maintains; `sentinel projections rebuild --all` rebuilds these. */
-export const PROJECTIONS: readonly ProjectionDefinition[] = [deploymentsProjection];
+export const PROJECTIONS: readonly ProjectionDefinition[] = [deploymentsProjection, policiesProjection];
 
 export function projectionNamed(name: string): ProjectionDefinition | undefined {
   return PROJECTIONS.find((p) => p.name === name);

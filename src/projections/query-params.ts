@@ -48,6 +48,18 @@ export const listQuery = z
   })
   .strict();
 
+export const policyListQuery = z
+  .object({
+    enabled: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .transform((v) => v === 'true')
+      .optional(),
+    mode: z.enum(['enforce', 'dry_run'], { message: 'must be enforce or dry_run' }).optional(),
+    status: z.enum(['Active', 'Deleted'], { message: 'must be Active or Deleted' }).optional(),
+    ...page,
+  })
+  .strict();
+
 export const historyQuery = z.object(page).strict();
 
 export const getQuery = z.object({ after: page.after }).strict();

@@ -68,5 +68,5 @@ function renderWith(change: RowChange, param: (value: unknown) => string): strin
   }
   const set = Object.entries(change.set).map(([c, v]) => `${identifier(c)} = ${param(v)}`);
   const where = Object.entries(change.where).map(([c, v]) => `${identifier(c)} = ${param(v)}`);
-  return `UPDATE ${table} SET ${set.join(', ')} WHERE ${[...where, `version < ${param(change.version)}`].join(' AND ')}`;
+  return `UPDATE ${table} SET ${set.join(', ')} WHERE ${[...where, `${identifier(change.versionColumn ?? 'version')} < ${param(change.version)}`].join(' AND ')}`;
 }

@@ -34,12 +34,13 @@ describe('the schema catalog', () => {
   const catalog = loadCatalog();
 
   it('holds every command and event of schemas/avro with its versions, context and kind', () => {
-    expect(catalog.contexts()).toEqual(['access', 'deployments']);
+    expect(catalog.contexts()).toEqual(['access', 'deployments', 'policies']);
     expect(catalog.entries.filter((e) => e.context === 'access').map((e) => e.name)).toEqual([
       'RecordAccessDenial',
       'AccessDenied',
     ]);
     expect(catalog.entries.filter((e) => e.context === 'deployments')).toHaveLength(18);
+    expect(catalog.entries.filter((e) => e.context === 'policies')).toHaveLength(11);
     const created = catalog.entry('sentinel.deployments.DeploymentCreated');
     expect(created).toMatchObject({ name: 'DeploymentCreated', context: 'deployments', kind: 'event' });
     expect(created.versions.map((v) => v.version)).toEqual([1, 2]);

@@ -26,6 +26,18 @@ import rolledBackV1 from '../../../schemas/avro/deployments/events/fixtures/Depl
 import scaledV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentScaled.v1.json';
 import updatedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentUpdated.v1.json';
 import type * as contracts from '../../domain/deployments/contracts.generated';
+import type * as policyContracts from '../../domain/policies/contracts.generated';
+import policyCreatePolicyV1 from '../../../schemas/avro/policies/commands/fixtures/CreatePolicy.v1.json';
+import policyPublishPolicyVersionV1 from '../../../schemas/avro/policies/commands/fixtures/PublishPolicyVersion.v1.json';
+import policyEnablePolicyV1 from '../../../schemas/avro/policies/commands/fixtures/EnablePolicy.v1.json';
+import policyDisablePolicyV1 from '../../../schemas/avro/policies/commands/fixtures/DisablePolicy.v1.json';
+import policyDeletePolicyV1 from '../../../schemas/avro/policies/commands/fixtures/DeletePolicy.v1.json';
+import policyPolicyCreatedV1 from '../../../schemas/avro/policies/events/fixtures/PolicyCreated.v1.json';
+import policyPolicyVersionPublishedV1 from '../../../schemas/avro/policies/events/fixtures/PolicyVersionPublished.v1.json';
+import policyPolicyEnabledV1 from '../../../schemas/avro/policies/events/fixtures/PolicyEnabled.v1.json';
+import policyPolicyDisabledV1 from '../../../schemas/avro/policies/events/fixtures/PolicyDisabled.v1.json';
+import policyPolicyDeletedV1 from '../../../schemas/avro/policies/events/fixtures/PolicyDeleted.v1.json';
+import policyPolicyRejectedV1 from '../../../schemas/avro/policies/events/fixtures/PolicyRejected.v1.json';
 import { loadCatalog } from './catalog';
 import { readFixture } from './fixtures';
 
@@ -67,6 +79,17 @@ sameFields<contracts.DeploymentApplied>()(appliedV1);
 sameFields<contracts.DeploymentApplyFailed>()(applyFailedV1);
 sameFields<contracts.DeploymentStatusObserved>()(statusObservedV1);
 sameFields<contracts.DeploymentDriftDetected>()(driftDetectedV1);
+sameFields<policyContracts.CreatePolicy>()(policyCreatePolicyV1);
+sameFields<policyContracts.PublishPolicyVersion>()(policyPublishPolicyVersionV1);
+sameFields<policyContracts.EnablePolicy>()(policyEnablePolicyV1);
+sameFields<policyContracts.DisablePolicy>()(policyDisablePolicyV1);
+sameFields<policyContracts.DeletePolicy>()(policyDeletePolicyV1);
+sameFields<policyContracts.PolicyCreated>()(policyPolicyCreatedV1);
+sameFields<policyContracts.PolicyVersionPublished>()(policyPolicyVersionPublishedV1);
+sameFields<policyContracts.PolicyEnabled>()(policyPolicyEnabledV1);
+sameFields<policyContracts.PolicyDisabled>()(policyPolicyDisabledV1);
+sameFields<policyContracts.PolicyDeleted>()(policyPolicyDeletedV1);
+sameFields<policyContracts.PolicyRejected>()(policyPolicyRejectedV1);
 // The check bites: a v1 DeploymentCreated lacks priorityClass, so only its upcast is a DeploymentCreated.
 // @ts-expect-error Property 'priorityClass' is missing
 sameFields<contracts.DeploymentCreated>()(createdV1);
@@ -93,6 +116,17 @@ describe('the JSON fixtures the type-level checks compile against', () => {
     ['sentinel.deployments.DeploymentApplyFailed', 1, applyFailedV1],
     ['sentinel.deployments.DeploymentStatusObserved', 1, statusObservedV1],
     ['sentinel.deployments.DeploymentDriftDetected', 1, driftDetectedV1],
+    ['sentinel.policies.CreatePolicy', 1, policyCreatePolicyV1],
+    ['sentinel.policies.PublishPolicyVersion', 1, policyPublishPolicyVersionV1],
+    ['sentinel.policies.EnablePolicy', 1, policyEnablePolicyV1],
+    ['sentinel.policies.DisablePolicy', 1, policyDisablePolicyV1],
+    ['sentinel.policies.DeletePolicy', 1, policyDeletePolicyV1],
+    ['sentinel.policies.PolicyCreated', 1, policyPolicyCreatedV1],
+    ['sentinel.policies.PolicyVersionPublished', 1, policyPolicyVersionPublishedV1],
+    ['sentinel.policies.PolicyEnabled', 1, policyPolicyEnabledV1],
+    ['sentinel.policies.PolicyDisabled', 1, policyPolicyDisabledV1],
+    ['sentinel.policies.PolicyDeleted', 1, policyPolicyDeletedV1],
+    ['sentinel.policies.PolicyRejected', 1, policyPolicyRejectedV1],
   ];
 
   it.each(checked)('%s v%d is exactly what avsc decodes from its golden bytes', (fullName, v, json) => {
@@ -102,9 +136,9 @@ describe('the JSON fixtures the type-level checks compile against', () => {
     expect(JSON.parse(JSON.stringify(decoded))).toStrictEqual(json);
   });
 
-  it('covers the latest version of every deployments message', () => {
+  it('covers the latest version of every deployments and policies message', () => {
     const latest = catalog.entries
-      .filter((e) => e.context === 'deployments' && e.kind !== 'type')
+      .filter((e) => ['deployments', 'policies'].includes(e.context) && e.kind !== 'type')
       .map((e) => `${e.fullName} v${e.latest.version}`);
     const covered = checked.map(([name, v]) => `${name} v${v}`);
     expect(latest.filter((l) => !covered.includes(l))).toEqual([]);
