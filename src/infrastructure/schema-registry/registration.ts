@@ -39,21 +39,30 @@ export async function registerAll(
   catalog: Catalog = loadCatalog(),
 ): Promise<Map<string, Registration>> {
   const registered = new Map<string, Registration>();
-  for (const entry of catalog.entries) {
-    if (entry.kind === 'type') continue;
-    const subject = topicRecordSubject(topicOf(entry, topics), entry.fullName);
-    const idsByVersion = new Map<number, number>();
-    for (const version of entry.versions) {
-      idsByVersion.set(version.version, await registerVersion(registry, subject, entry, version));
+  const entries = catalog.entries.filter((e) => e.kind !== 'type');
+  // Subjects are independent, so several register at once (a fresh topic prefix means dozens of
+  // new subjects); the versions of one subject go in order, oldest first, as compatibility needs.
+  let next = 0;
+  const worker = async () => {
+    for (let entry = entries[next++]; entry; entry = entries[next++]) {
+      const subject = topicRecordSubject(topicOf(entry, topics), entry.fullName);
+      const idsByVersion = new Map<number, number>();
+      for (const version of entry.versions) {
+        idsByVersion.set(version.version, await registerVersion(registry, subject, entry, version));
+      }
+      registered.set(entry.fullName, {
+        subject,
+        latestId: idsByVersion.get(entry.latest.version)!,
+        idsByVersion,
+      });
     }
-    registered.set(entry.fullName, {
-      subject,
-      latestId: idsByVersion.get(entry.latest.version)!,
-      idsByVersion,
-    });
-  }
-  return registered;
+  };
+  await Promise.all(Array.from({ length: REGISTRATION_CONCURRENCY }, worker));
+  // In catalog order, as callers and logs read it.
+  return new Map(entries.map((e) => [e.fullName, registered.get(e.fullName)!]));
 }
+
+const REGISTRATION_CONCURRENCY = 6;
 
 async function registerVersion(
   registry: AvroRegistry,
