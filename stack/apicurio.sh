@@ -36,7 +36,7 @@ up() {
   fetch
   say "starting apicurio registry $APICURIO_VERSION on 127.0.0.1:$REGISTRY_PORT (storage: postgres db 'apicurio')"
   local java; java="$(java21)"
-  start_detached $SVC "$LOG" "$java" -Xms128m -Xmx512m \
+  start_detached $SVC "$LOG" "$java" -Xms256m -Xmx1g \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.management.enabled=false \
     -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=postgresql \
