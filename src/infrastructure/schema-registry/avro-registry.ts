@@ -42,13 +42,13 @@ export class AvroRegistry {
         { subject, compatibility: COMPATIBILITY[compatibility] },
       );
     try {
-      return (await attempt()).id;
+      return (await bounded(attempt)).id;
     } catch (error) {
       // Two processes setting a new subject's compatibility at once: Apicurio creates the rule
       // for one and refuses the other ("rule ... already exists"). Once it exists, setting it
       // again is an update, so one more attempt settles it.
       if (!/already exists/i.test((error as Error).message ?? '')) throw error;
-      return (await attempt()).id;
+      return (await bounded(attempt)).id;
     }
   }
 
@@ -100,4 +100,32 @@ export class AvroRegistry {
 /** Reads the schema id of a Confluent wire-format value, or undefined if it is not one. */
 export function wireSchemaId(value: Buffer): number | undefined {
   return value.length >= 5 && value[0] === 0 ? value.readUInt32BE(1) : undefined;
+}
+
+/** How long one registry request may take before it is given up and sent again. */
+const REQUEST_TIMEOUT_MS = 15_000;
+const REQUEST_ATTEMPTS = 3;
+
+/**
+ * The registry client sets no timeout, and a request that never gets an answer (seen under load
+ * in CI: a set-up hung past two minutes while the registry answered others) would hang its
+ * caller for good. Registering is idempotent, so an unanswered attempt is simply sent again.
+ */
+async function bounded<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the schema registry did not answer within ${REQUEST_TIMEOUT_MS} ms`)),
+        REQUEST_TIMEOUT_MS,
+      );
+    });
+    try {
+      return await Promise.race([attempt(), timedOut]);
+    } catch (error) {
+      if (n >= REQUEST_ATTEMPTS || !/did not answer within/.test((error as Error).message)) throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
