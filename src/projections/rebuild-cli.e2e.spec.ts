@@ -56,7 +56,7 @@ describe('sentinel projections rebuild', () => {
 
         const usage = await runCli(['projections', 'rebuild', 'nonsense'], env);
         expect(usage.code).not.toBe(0);
-        expect(usage.stderr).toMatch(/no projection named nonsense \(known: deployments\)/);
+        expect(usage.stderr).toMatch(/no projection named nonsense \(known: deployments, policies\)/);
       } finally {
         await p.close();
       }
