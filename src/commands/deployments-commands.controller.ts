@@ -17,7 +17,7 @@ import {
   scaleRequest,
   updateRequest,
 } from './deployment-requests';
-import { deploymentIdOf, ID_PATTERN } from './identifiers';
+import { deploymentIdOf, knownId } from './identifiers';
 import { parseBody } from './request-parsing';
 
 /** The change endpoints of deployments: validate, authorize, send the command, map its outcome. */
@@ -59,7 +59,7 @@ export class DeploymentCommandsController {
   ) {
     const r = parseBody(updateRequest, body);
     const data = {
-      deploymentId: this.known(id),
+      deploymentId: knownId(id, 'deployment'),
       image: r.image ?? null,
       env: r.env ?? null,
       resources: r.resources ? contractResources(r.resources) : null,
@@ -80,7 +80,11 @@ export class DeploymentCommandsController {
   ) {
     const { replicas } = parseBody(scaleRequest, body);
     return this.send(
-      { type: 'ScaleDeployment', aggregateId: id, data: { deploymentId: this.known(id), replicas } },
+      {
+        type: 'ScaleDeployment',
+        aggregateId: id,
+        data: { deploymentId: knownId(id, 'deployment'), replicas },
+      },
       req,
       res,
       actor,
@@ -100,7 +104,11 @@ export class DeploymentCommandsController {
   ) {
     const { toRevision } = parseBody(rollbackRequest, body);
     return this.send(
-      { type: 'RollbackDeployment', aggregateId: id, data: { deploymentId: this.known(id), toRevision } },
+      {
+        type: 'RollbackDeployment',
+        aggregateId: id,
+        data: { deploymentId: knownId(id, 'deployment'), toRevision },
+      },
       req,
       res,
       actor,
@@ -116,7 +124,7 @@ export class DeploymentCommandsController {
     @CurrentActor() actor: Actor,
   ) {
     return this.send(
-      { type: 'DeleteDeployment', aggregateId: id, data: { deploymentId: this.known(id) } },
+      { type: 'DeleteDeployment', aggregateId: id, data: { deploymentId: knownId(id, 'deployment') } },
       req,
       res,
       actor,
@@ -129,18 +137,6 @@ export class DeploymentCommandsController {
       res,
       actor,
     });
-  }
-
-  /** Ids are minted by Sentinel; anything else names no deployment and reaches no command. */
-  private known(id: string): string {
-    if (!ID_PATTERN.test(id))
-      throw new ProblemException({
-        type: 'not-found',
-        title: 'No such deployment',
-        status: 404,
-        detail: `no deployment has id ${id}`,
-      });
-    return id;
   }
 
   private requireCluster(name: string): void {

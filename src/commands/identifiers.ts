@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { ProblemException } from '../http/problem.filter';
 
 /** A UUID-shaped id that is a pure function of its parts (same input, same id). */
 export function deterministicId(...parts: string[]): string {
@@ -18,3 +19,15 @@ export const deploymentIdOf = (cluster: string, namespace: string, name: string)
 
 /** An Idempotency-Key is the caller's: scoped to the actor so two callers never collide. */
 export const commandIdOf = (actor: string, key: string) => deterministicId('command', actor, key);
+
+/** Ids are minted by Sentinel; anything else names no such resource and reaches no command. */
+export function knownId(id: string, noun: string): string {
+  if (!ID_PATTERN.test(id))
+    throw new ProblemException({
+      type: 'not-found',
+      title: `No such ${noun}`,
+      status: 404,
+      detail: `no ${noun} has id ${id}`,
+    });
+  return id;
+}

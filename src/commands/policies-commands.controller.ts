@@ -3,11 +3,10 @@ import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Put, Req, Res 
 import type { Request, Response } from 'express';
 import { policies } from '../eventing/contexts';
 import { EVENTING, type Eventing } from '../eventing/eventing';
-import { ProblemException } from '../http/problem.filter';
 import { ADMIN_ROLES, type Actor, CurrentActor, Roles } from '../infrastructure/auth';
 import { ApiChange } from '../http/openapi';
 import type { Resource } from './command-outcome';
-import { ID_PATTERN } from './identifiers';
+import { knownId } from './identifiers';
 import { POLICY_BODY_SCHEMA, policyBody } from './policy-requests';
 import { type Change, sendCommand } from './send-command';
 
@@ -48,7 +47,7 @@ export class PolicyCommandsController {
     @Res({ passthrough: true }) res: Response,
     @CurrentActor() actor: Actor,
   ) {
-    const { definition } = policyBody(body, this.known(id));
+    const { definition } = policyBody(body, knownId(id, 'policy'));
     return this.send(
       { type: 'PublishPolicyVersion', aggregateId: id, data: { policyId: id, definition } },
       req,
@@ -93,23 +92,11 @@ export class PolicyCommandsController {
   }
 
   private simple(type: string, id: string, req: Request, res: Response, actor: Actor) {
-    const policyId = this.known(id);
+    const policyId = knownId(id, 'policy');
     return this.send({ type, aggregateId: policyId, data: { policyId } }, req, res, actor);
   }
 
   private send(change: Change, req: Request, res: Response, actor: Actor) {
     return sendCommand(this.eventing, { context: policies, resource: POLICY }, change, { req, res, actor });
-  }
-
-  /** Ids are derived by Sentinel; anything else names no policy and reaches no command. */
-  private known(id: string): string {
-    if (!ID_PATTERN.test(id))
-      throw new ProblemException({
-        type: 'not-found',
-        title: 'No such policy',
-        status: 404,
-        detail: `no policy has id ${id}`,
-      });
-    return id;
   }
 }
