@@ -28,7 +28,7 @@ export const deployments: BoundedContext = {
     'RecordObservedStatus',
     'RecordDrift',
   ],
-  rejectionTypes: ['DeploymentRejected'],
+  rejectionTypes: ['DeploymentRejected', 'PolicyDenied'],
 };
 
 /** Refused HTTP requests, per subject: the audit trail of who tried what (issue: RBAC). */

@@ -59,6 +59,7 @@ export async function decideCommand(
   const decided = context.decider.decide({ type, data }, current.state, {
     now: attrs.time,
     actor: attrs.actor,
+    commandId: attrs.id,
   });
   const records: PartitionedRecord[] = [];
   let { lastHash, state } = current;

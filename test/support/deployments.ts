@@ -22,6 +22,7 @@ export function createDeployment(
     team: 'ml-platform',
     costPerReplicaHour: 3.5,
     priorityClass: '',
+    policy: null,
     ...overrides,
   };
 }

@@ -18,6 +18,7 @@ describe('access decider', () => {
     const events = accessDecider.decide({ type: 'RecordAccessDenial', data: denial }, state, {
       now: '2026-11-27T10:00:00Z',
       actor: 'viewer-user',
+      commandId: 'cmd-1',
     });
     expect(events).toEqual([{ type: 'AccessDenied', data: denial }]);
     expect(state.denials).toBe(1);

@@ -3,7 +3,11 @@ import type { RecordApplyOutcome, RecordObservedStatus } from './contracts.gener
 import { deploymentDecider as decider } from './decider';
 import type { DeploymentCommand, DeploymentEvent } from './messages';
 
-const context: DecisionContext = { now: '2026-11-27T10:00:00Z', actor: 'sentinel-effects' };
+const context: DecisionContext = {
+  now: '2026-11-27T10:00:00Z',
+  actor: 'sentinel-effects',
+  commandId: 'cmd-1',
+};
 const id = 'dep-1';
 const created: DeploymentEvent = {
   type: 'DeploymentCreated',
@@ -207,7 +211,10 @@ describe('drift', () => {
   it('still refuses desired-state commands after a deletion', () => {
     expect(
       only(
-        given(created, deleted).when({ type: 'ScaleDeployment', data: { deploymentId: id, replicas: 1 } }),
+        given(created, deleted).when({
+          type: 'ScaleDeployment',
+          data: { deploymentId: id, replicas: 1, policy: null },
+        }),
       ),
     ).toMatchObject({ type: 'DeploymentRejected', data: { reasons: ['deployment dep-1 was deleted'] } });
   });

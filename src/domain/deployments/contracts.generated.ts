@@ -10,6 +10,20 @@ export interface Resources {
   readonly gpu: number;
 }
 
+/** What the edge gathered for the policy check (DESIGN.md §1.3): the enabled policies at their current versions and the external facts; the decider evaluates them against the change */
+export interface PolicyInputs {
+  readonly policies: readonly PolicyVersion[];
+  readonly facts: string;
+  readonly tzdata: string;
+}
+
+/** one policy as it was decided with */
+export interface PolicyVersion {
+  readonly policyId: string;
+  readonly version: number;
+  readonly definition: string;
+}
+
 export type ApplyAction = 'apply' | 'delete';
 
 export type ApplyOutcome = 'applied' | 'failed';
@@ -42,11 +56,13 @@ export interface CreateDeployment {
   readonly team: string;
   readonly costPerReplicaHour: number;
   readonly priorityClass: string;
+  readonly policy: PolicyInputs | null;
 }
 
 /** Remove the workload from its cluster. */
 export interface DeleteDeployment {
   readonly deploymentId: string;
+  readonly policy: PolicyInputs | null;
 }
 
 /** Record what the effect worker did on the cluster for an intent: applied, or failed with a reason. */
@@ -84,12 +100,14 @@ export interface RecordObservedStatus {
 export interface RollbackDeployment {
   readonly deploymentId: string;
   readonly toRevision: number;
+  readonly policy: PolicyInputs | null;
 }
 
 /** Set the replica count. */
 export interface ScaleDeployment {
   readonly deploymentId: string;
   readonly replicas: number;
+  readonly policy: PolicyInputs | null;
 }
 
 /** Change the pod template; every accepted update is a new revision. Absent fields keep their value. */
@@ -98,6 +116,7 @@ export interface UpdateDeployment {
   readonly image: string | null;
   readonly env: Readonly<Record<string, string>> | null;
   readonly resources: Resources | null;
+  readonly policy: PolicyInputs | null;
 }
 
 /** The desired state reached the cluster: the object was server-side applied, or removed after a deletion. */
@@ -195,4 +214,27 @@ export interface DeploymentUpdated {
   readonly image: string;
   readonly env: Readonly<Record<string, string>>;
   readonly resources: Resources;
+}
+
+/** A change was refused by policy; the PolicyEvaluated before it holds the inputs. */
+export interface PolicyDenied {
+  readonly deploymentId: string;
+  readonly decisionId: string;
+  readonly command: string;
+  readonly reasons: readonly string[];
+}
+
+/** Every policy decision about a change, with all of its inputs: evaluate(policies, request, facts, now) on this record alone gives the same outcome (DESIGN.md §1.3). Recorded before the change's own events, in the same transaction. */
+export interface PolicyEvaluated {
+  readonly deploymentId: string;
+  readonly decisionId: string;
+  readonly action: string;
+  readonly now: string;
+  readonly request: string;
+  readonly policies: readonly PolicyVersion[];
+  readonly facts: string;
+  readonly tzdata: string;
+  readonly outcome: string;
+  readonly results: string;
+  readonly reasons: readonly string[];
 }

@@ -1,6 +1,7 @@
 import { type Decider, unreachable } from '../shared/decider';
 import { decideFact, evolveFact, isFactEvent, isOutcomeCommand } from './cluster-facts';
 import type { DeploymentCommand, DeploymentEvent, OutcomeCommand } from './messages';
+import { checkPolicies } from './policy-check';
 import { reject } from './rejection';
 import { type DeploymentState, initialState, type Template } from './state';
 import { createProblems, envProblems, imageProblems, replicaProblems, resourceProblems } from './validation';
@@ -12,9 +13,11 @@ function decide(command: DeploymentCommand, state: DeploymentState): readonly De
     if (state.status !== 'Absent')
       return reject(command, [`deployment ${command.data.deploymentId} already exists`]);
     const problems = createProblems(command.data);
+    // The policy inputs are recorded by PolicyEvaluated, not copied onto the deployment.
+    const { policy: _inputs, ...spec } = command.data;
     return problems.length > 0
       ? reject(command, problems)
-      : [{ type: 'DeploymentCreated', data: { ...command.data, revision: 1 } }];
+      : [{ type: 'DeploymentCreated', data: { ...spec, revision: 1 } }];
   }
   if (state.status === 'Absent')
     return reject(command, [`deployment ${command.data.deploymentId} does not exist`]);
@@ -119,7 +122,10 @@ function evolve(state: DeploymentState, event: DeploymentEvent): DeploymentState
       return state.status === 'Active' ? { ...state, replicas: event.data.replicas } : state;
     case 'DeploymentDeleted':
       return toDeleted(state);
+    // Decisions and refusals record what was asked; the deployment stays as it was.
     case 'DeploymentRejected':
+    case 'PolicyEvaluated':
+    case 'PolicyDenied':
       return state;
     default:
       return unreachable(event);
@@ -150,8 +156,10 @@ function sorted(record: Readonly<Record<string, string>>): [string, string][] {
   return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
 }
 
+const fold = (state: DeploymentState, events: readonly DeploymentEvent[]) => events.reduce(evolve, state);
+
 export const deploymentDecider: Decider<DeploymentCommand, DeploymentEvent, DeploymentState> = {
   initialState,
-  decide: (command, state) => decide(command, state),
+  decide: (command, state, context) => checkPolicies(command, state, decide(command, state), fold, context),
   evolve,
 };

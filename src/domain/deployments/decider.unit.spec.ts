@@ -3,7 +3,7 @@ import type { CreateDeployment } from './contracts.generated';
 import { deploymentDecider as decider } from './decider';
 import type { DeploymentCommand, DeploymentEvent } from './messages';
 
-const context: DecisionContext = { now: '2026-11-27T10:00:00Z', actor: 'alice' };
+const context: DecisionContext = { now: '2026-11-27T10:00:00Z', actor: 'alice', commandId: 'cmd-1' };
 const id = 'dep-1';
 const create: CreateDeployment = {
   deploymentId: id,
@@ -19,6 +19,7 @@ const create: CreateDeployment = {
   team: 'ml-platform',
   costPerReplicaHour: 3.5,
   priorityClass: '',
+  policy: null,
 };
 
 /** given events, when a command, then these events (emmett-style). */
@@ -27,7 +28,8 @@ function given(...events: DeploymentEvent[]) {
   return { when: (command: DeploymentCommand) => decider.decide(command, state, context) };
 }
 
-const created: DeploymentEvent = { type: 'DeploymentCreated', data: { ...create, revision: 1 } };
+const { policy: _none, ...spec } = create;
+const created: DeploymentEvent = { type: 'DeploymentCreated', data: { ...spec, revision: 1 } };
 
 describe('deployment decider', () => {
   it('creates a deployment at revision 1', () => {
@@ -59,7 +61,9 @@ describe('deployment decider', () => {
         data: { deploymentId: id, command: 'CreateDeployment', reasons: ['deployment dep-1 already exists'] },
       },
     ]);
-    expect(given().when({ type: 'ScaleDeployment', data: { deploymentId: id, replicas: 3 } })).toEqual([
+    expect(
+      given().when({ type: 'ScaleDeployment', data: { deploymentId: id, replicas: 3, policy: null } }),
+    ).toEqual([
       {
         type: 'DeploymentRejected',
         data: { deploymentId: id, command: 'ScaleDeployment', reasons: ['deployment dep-1 does not exist'] },
@@ -71,7 +75,13 @@ describe('deployment decider', () => {
     expect(
       given(created).when({
         type: 'UpdateDeployment',
-        data: { deploymentId: id, image: 'registry.example/llm:2.0', env: null, resources: null },
+        data: {
+          deploymentId: id,
+          image: 'registry.example/llm:2.0',
+          env: null,
+          resources: null,
+          policy: null,
+        },
       }),
     ).toEqual([
       {
@@ -91,18 +101,24 @@ describe('deployment decider', () => {
     expect(
       given(created).when({
         type: 'UpdateDeployment',
-        data: { deploymentId: id, image: create.image, env: { MODEL: 'llama' }, resources: null },
+        data: {
+          deploymentId: id,
+          image: create.image,
+          env: { MODEL: 'llama' },
+          resources: null,
+          policy: null,
+        },
       }),
     ).toEqual([]);
-    expect(given(created).when({ type: 'ScaleDeployment', data: { deploymentId: id, replicas: 2 } })).toEqual(
-      [],
-    );
+    expect(
+      given(created).when({ type: 'ScaleDeployment', data: { deploymentId: id, replicas: 2, policy: null } }),
+    ).toEqual([]);
   });
 
   it('scales, recording the previous count', () => {
-    expect(given(created).when({ type: 'ScaleDeployment', data: { deploymentId: id, replicas: 5 } })).toEqual(
-      [{ type: 'DeploymentScaled', data: { deploymentId: id, replicas: 5, previousReplicas: 2 } }],
-    );
+    expect(
+      given(created).when({ type: 'ScaleDeployment', data: { deploymentId: id, replicas: 5, policy: null } }),
+    ).toEqual([{ type: 'DeploymentScaled', data: { deploymentId: id, replicas: 5, previousReplicas: 2 } }]);
   });
 
   it('rolls back to an earlier revision as a new revision, and refuses unknown or current ones', () => {
@@ -117,7 +133,10 @@ describe('deployment decider', () => {
       },
     };
     expect(
-      given(created, updated).when({ type: 'RollbackDeployment', data: { deploymentId: id, toRevision: 1 } }),
+      given(created, updated).when({
+        type: 'RollbackDeployment',
+        data: { deploymentId: id, toRevision: 1, policy: null },
+      }),
     ).toEqual([
       {
         type: 'DeploymentRolledBack',
@@ -132,7 +151,10 @@ describe('deployment decider', () => {
       },
     ]);
     const refuse = (toRevision: number) =>
-      given(created, updated).when({ type: 'RollbackDeployment', data: { deploymentId: id, toRevision } });
+      given(created, updated).when({
+        type: 'RollbackDeployment',
+        data: { deploymentId: id, toRevision, policy: null },
+      });
     expect(refuse(7)[0]).toMatchObject({
       type: 'DeploymentRejected',
       data: { reasons: ['revision 7 does not exist (latest is 2)'] },
@@ -145,8 +167,12 @@ describe('deployment decider', () => {
 
   it('deletes, and then refuses everything', () => {
     const deleted: DeploymentEvent = { type: 'DeploymentDeleted', data: { deploymentId: id } };
-    expect(given(created).when({ type: 'DeleteDeployment', data: { deploymentId: id } })).toEqual([deleted]);
-    expect(given(created, deleted).when({ type: 'DeleteDeployment', data: { deploymentId: id } })).toEqual([
+    expect(
+      given(created).when({ type: 'DeleteDeployment', data: { deploymentId: id, policy: null } }),
+    ).toEqual([deleted]);
+    expect(
+      given(created, deleted).when({ type: 'DeleteDeployment', data: { deploymentId: id, policy: null } }),
+    ).toEqual([
       {
         type: 'DeploymentRejected',
         data: { deploymentId: id, command: 'DeleteDeployment', reasons: ['deployment dep-1 was deleted'] },

@@ -12,6 +12,8 @@ import type {
   DeploymentScaled,
   DeploymentStatusObserved,
   DeploymentUpdated,
+  PolicyDenied,
+  PolicyEvaluated,
   RecordApplyOutcome,
   RecordDrift,
   RecordObservedStatus,
@@ -40,7 +42,9 @@ export type DeploymentEvent =
   | Message<'DeploymentApplied', DeploymentApplied>
   | Message<'DeploymentApplyFailed', DeploymentApplyFailed>
   | Message<'DeploymentStatusObserved', DeploymentStatusObserved>
-  | Message<'DeploymentDriftDetected', DeploymentDriftDetected>;
+  | Message<'DeploymentDriftDetected', DeploymentDriftDetected>
+  | Message<'PolicyEvaluated', PolicyEvaluated>
+  | Message<'PolicyDenied', PolicyDenied>;
 
 /** Commands that record what happened on a cluster, sent by the effect worker and the watches. */
 export type OutcomeCommand = Extract<

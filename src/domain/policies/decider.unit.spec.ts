@@ -3,7 +3,7 @@ import { canonicalJson } from './definition';
 import { policyDecider as decider } from './decider';
 import type { PolicyCommand, PolicyEvent } from './messages';
 
-const context: DecisionContext = { now: '2026-11-27T10:00:00Z', actor: 'admin' };
+const context: DecisionContext = { now: '2026-11-27T10:00:00Z', actor: 'admin', commandId: 'cmd-1' };
 const policyId = 'pol-1';
 const body = {
   name: 'year-end-freeze',

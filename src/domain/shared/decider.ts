@@ -19,6 +19,8 @@ export interface Message<Type extends string = string, Data = unknown> {
 export interface DecisionContext {
   readonly now: string;
   readonly actor: string;
+  /** The command's own id, which records that answer it (a policy decision) carry. */
+  readonly commandId: string;
 }
 
 /** Exhaustiveness guard for switches over message unions. */

@@ -39,7 +39,7 @@ describe('the schema catalog', () => {
       'RecordAccessDenial',
       'AccessDenied',
     ]);
-    expect(catalog.entries.filter((e) => e.context === 'deployments')).toHaveLength(18);
+    expect(catalog.entries.filter((e) => e.context === 'deployments')).toHaveLength(20);
     expect(catalog.entries.filter((e) => e.context === 'policies')).toHaveLength(11);
     const created = catalog.entry('sentinel.deployments.DeploymentCreated');
     expect(created).toMatchObject({ name: 'DeploymentCreated', context: 'deployments', kind: 'event' });
@@ -47,7 +47,7 @@ describe('the schema catalog', () => {
     expect(created.latest).toBe(created.versions[1]);
     expect(created.latest.type.name).toBe('sentinel.deployments.DeploymentCreated');
     expect(catalog.entry('sentinel.deployments.CreateDeployment').kind).toBe('command');
-    expect(catalog.entry('sentinel.deployments.DeleteDeployment').versions).toHaveLength(1);
+    expect(catalog.entry('sentinel.deployments.DeleteDeployment').versions).toHaveLength(2);
   });
 
   it('names an unknown type or version', () => {

@@ -47,6 +47,8 @@ describe('contracts.generated.ts', () => {
     expect(names.map((m) => m[1])).toEqual([
       'WorkloadKind',
       'Resources',
+      'PolicyInputs',
+      'PolicyVersion',
       'ApplyAction',
       'ApplyOutcome',
       'DriftKind',
@@ -70,6 +72,8 @@ describe('contracts.generated.ts', () => {
       'DeploymentScaled',
       'DeploymentStatusObserved',
       'DeploymentUpdated',
+      'PolicyDenied',
+      'PolicyEvaluated',
     ]);
   });
 
@@ -114,11 +118,11 @@ describe('contracts.generated.ts', () => {
 
     const dir = mkdtempSync(join(TMP, 'sentinel-schemas-'));
     cpSync(DEFAULT_SCHEMAS_DIR, dir, { recursive: true });
-    const v1 = JSON.parse(readFileSync(join(dir, 'deployments/commands/UpdateDeployment.v1.avsc'), 'utf8'));
-    const resources = v1.fields[3].type[1];
+    const v2 = JSON.parse(readFileSync(join(dir, 'deployments/commands/UpdateDeployment.v2.avsc'), 'utf8'));
+    const resources = v2.fields[3].type[1];
     const tpu = { name: 'tpu', type: 'int', default: 0 };
-    v1.fields[3].type[1] = { ...resources, fields: [...resources.fields, tpu] };
-    write(dir, 'deployments/commands/UpdateDeployment.v2.avsc', v1);
+    v2.fields[3].type[1] = { ...resources, fields: [...resources.fields, tpu] };
+    write(dir, 'deployments/commands/UpdateDeployment.v3.avsc', v2);
     let error: unknown;
     try {
       renderContracts(loadCatalog(dir), 'deployments');
@@ -127,7 +131,7 @@ describe('contracts.generated.ts', () => {
     }
     expect(isSchemaContractError(error, 'CODEGEN_CONFLICT')).toBe(true);
     expect((error as Error).message).toMatch(
-      /sentinel\.deployments\.Resources is defined differently in .*CreateDeployment\.v2\.avsc and .*UpdateDeployment\.v2\.avsc/,
+      /sentinel\.deployments\.Resources is defined differently in .*CreateDeployment\.v3\.avsc and .*UpdateDeployment\.v3\.avsc/,
     );
   });
 });

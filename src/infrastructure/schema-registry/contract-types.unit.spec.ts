@@ -6,11 +6,11 @@
  *    its actual keys, so `sameFields` below stops compiling when a field is missing, renamed,
  *    added or of another type in contracts.generated.ts compared with the decoded value.
  */
-import createCommandV2 from '../../../schemas/avro/deployments/commands/fixtures/CreateDeployment.v2.json';
-import deleteCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/DeleteDeployment.v1.json';
-import rollbackCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/RollbackDeployment.v1.json';
-import scaleCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/ScaleDeployment.v1.json';
-import updateCommandV1 from '../../../schemas/avro/deployments/commands/fixtures/UpdateDeployment.v1.json';
+import createCommandV3 from '../../../schemas/avro/deployments/commands/fixtures/CreateDeployment.v3.json';
+import deleteCommandV2 from '../../../schemas/avro/deployments/commands/fixtures/DeleteDeployment.v2.json';
+import rollbackCommandV2 from '../../../schemas/avro/deployments/commands/fixtures/RollbackDeployment.v2.json';
+import scaleCommandV2 from '../../../schemas/avro/deployments/commands/fixtures/ScaleDeployment.v2.json';
+import updateCommandV2 from '../../../schemas/avro/deployments/commands/fixtures/UpdateDeployment.v2.json';
 import recordOutcomeV1 from '../../../schemas/avro/deployments/commands/fixtures/RecordApplyOutcome.v1.json';
 import recordStatusV1 from '../../../schemas/avro/deployments/commands/fixtures/RecordObservedStatus.v1.json';
 import recordDriftV1 from '../../../schemas/avro/deployments/commands/fixtures/RecordDrift.v1.json';
@@ -25,6 +25,8 @@ import rejectedV1 from '../../../schemas/avro/deployments/events/fixtures/Deploy
 import rolledBackV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentRolledBack.v1.json';
 import scaledV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentScaled.v1.json';
 import updatedV1 from '../../../schemas/avro/deployments/events/fixtures/DeploymentUpdated.v1.json';
+import policyEvaluatedV1 from '../../../schemas/avro/deployments/events/fixtures/PolicyEvaluated.v1.json';
+import policyDeniedV1 from '../../../schemas/avro/deployments/events/fixtures/PolicyDenied.v1.json';
 import type * as contracts from '../../domain/deployments/contracts.generated';
 import type * as policyContracts from '../../domain/policies/contracts.generated';
 import policyCreatePolicyV1 from '../../../schemas/avro/policies/commands/fixtures/CreatePolicy.v1.json';
@@ -60,11 +62,13 @@ const sameFields =
     decoded;
 
 // Latest version of every message, and the nested record they share.
-sameFields<contracts.CreateDeployment>()(createCommandV2);
-sameFields<contracts.UpdateDeployment>()(updateCommandV1);
-sameFields<contracts.ScaleDeployment>()(scaleCommandV1);
-sameFields<contracts.RollbackDeployment>()(rollbackCommandV1);
-sameFields<contracts.DeleteDeployment>()(deleteCommandV1);
+sameFields<contracts.CreateDeployment>()(createCommandV3);
+sameFields<contracts.UpdateDeployment>()(updateCommandV2);
+sameFields<contracts.ScaleDeployment>()(scaleCommandV2);
+sameFields<contracts.RollbackDeployment>()(rollbackCommandV2);
+sameFields<contracts.DeleteDeployment>()(deleteCommandV2);
+sameFields<contracts.PolicyEvaluated>()(policyEvaluatedV1);
+sameFields<contracts.PolicyDenied>()(policyDeniedV1);
 sameFields<contracts.DeploymentCreated>()(createdV2);
 sameFields<contracts.DeploymentUpdated>()(updatedV1);
 sameFields<contracts.DeploymentScaled>()(scaledV1);
@@ -97,11 +101,13 @@ sameFields<contracts.DeploymentCreated>()(createdV1);
 describe('the JSON fixtures the type-level checks compile against', () => {
   const catalog = loadCatalog();
   const checked: [string, number, unknown][] = [
-    ['sentinel.deployments.CreateDeployment', 2, createCommandV2],
-    ['sentinel.deployments.UpdateDeployment', 1, updateCommandV1],
-    ['sentinel.deployments.ScaleDeployment', 1, scaleCommandV1],
-    ['sentinel.deployments.RollbackDeployment', 1, rollbackCommandV1],
-    ['sentinel.deployments.DeleteDeployment', 1, deleteCommandV1],
+    ['sentinel.deployments.CreateDeployment', 3, createCommandV3],
+    ['sentinel.deployments.UpdateDeployment', 2, updateCommandV2],
+    ['sentinel.deployments.ScaleDeployment', 2, scaleCommandV2],
+    ['sentinel.deployments.RollbackDeployment', 2, rollbackCommandV2],
+    ['sentinel.deployments.DeleteDeployment', 2, deleteCommandV2],
+    ['sentinel.deployments.PolicyEvaluated', 1, policyEvaluatedV1],
+    ['sentinel.deployments.PolicyDenied', 1, policyDeniedV1],
     ['sentinel.deployments.DeploymentCreated', 1, createdV1],
     ['sentinel.deployments.DeploymentCreated', 2, createdV2],
     ['sentinel.deployments.DeploymentUpdated', 1, updatedV1],
