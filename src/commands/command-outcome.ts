@@ -83,6 +83,7 @@ const FIELDS = [
 const FIELD_PREFIX = /^([A-Za-z][\w.[\]]*): /;
 
 function rejection(r: CommandResult, resource: Resource): ProblemException {
+  if (r.events.some((e) => e.type.endsWith('.PolicyDenied'))) return policyDenial(r);
   const status = r.reasons.some((x) => /does not exist$/.test(x))
     ? 404
     : r.reasons.some((x) => /already exists$/.test(x))
@@ -104,5 +105,17 @@ function rejection(r: CommandResult, resource: Resource): ProblemException {
       field: FIELDS.find((f) => reason.startsWith(f)) ?? FIELD_PREFIX.exec(reason)?.[1] ?? 'request',
       reason,
     })),
+  });
+}
+
+/** A policy refused the change: the reasons say which rule and why; the decision id finds it in /v1/decisions. */
+function policyDenial(r: CommandResult): ProblemException {
+  return new ProblemException({
+    type: 'policy-denied',
+    title: 'A policy denied the change',
+    status: 422,
+    detail: r.reasons.join('; '),
+    decisionId: r.commandId,
+    errors: r.reasons.map((reason) => ({ field: 'policy', reason })),
   });
 }

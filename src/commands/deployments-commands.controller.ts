@@ -19,6 +19,10 @@ import {
 } from './deployment-requests';
 import { deploymentIdOf, knownId } from './identifiers';
 import { parseBody } from './request-parsing';
+import type { Action } from '../domain/policies/types';
+import type { Placement } from '../projections/policy-facts';
+import type { PolicyGate } from './policy-gate';
+import { POLICY_GATE } from './policy-gate.token';
 
 /** The change endpoints of deployments: validate, authorize, send the command, map its outcome. */
 @ApiTags('deployments')
@@ -28,6 +32,7 @@ export class DeploymentCommandsController {
   constructor(
     @Inject(EVENTING) private readonly eventing: Eventing,
     @Inject(KUBERNETES) private readonly clusters: KubernetesClusters | null,
+    @Inject(POLICY_GATE) private readonly gate: PolicyGate,
   ) {}
 
   @Post()
@@ -43,7 +48,14 @@ export class DeploymentCommandsController {
     this.requireCluster(r.cluster);
     const aggregateId = deploymentIdOf(r.cluster, r.namespace, r.name);
     const { resources, ...rest } = r;
-    const data = { ...rest, deploymentId: aggregateId, resources: contractResources(resources) };
+    const spec = { ...rest, deploymentId: aggregateId, resources: contractResources(resources) };
+    const placement = {
+      ...spec,
+      perReplica: spec.resources,
+      labels: spec.labels ?? {},
+    };
+    const policy = await this.inputs('create', aggregateId, actor, placement);
+    const data = { ...spec, policy };
     return this.send({ type: 'CreateDeployment', aggregateId, data, created: true }, req, res, actor);
   }
 
@@ -63,6 +75,7 @@ export class DeploymentCommandsController {
       image: r.image ?? null,
       env: r.env ?? null,
       resources: r.resources ? contractResources(r.resources) : null,
+      policy: await this.inputs('update', id, actor),
     };
     return this.send({ type: 'UpdateDeployment', aggregateId: id, data }, req, res, actor);
   }
@@ -83,7 +96,11 @@ export class DeploymentCommandsController {
       {
         type: 'ScaleDeployment',
         aggregateId: id,
-        data: { deploymentId: knownId(id, 'deployment'), replicas },
+        data: {
+          deploymentId: knownId(id, 'deployment'),
+          replicas,
+          policy: await this.inputs('scale', id, actor),
+        },
       },
       req,
       res,
@@ -107,7 +124,11 @@ export class DeploymentCommandsController {
       {
         type: 'RollbackDeployment',
         aggregateId: id,
-        data: { deploymentId: knownId(id, 'deployment'), toRevision },
+        data: {
+          deploymentId: knownId(id, 'deployment'),
+          toRevision,
+          policy: await this.inputs('rollback', id, actor),
+        },
       },
       req,
       res,
@@ -124,11 +145,22 @@ export class DeploymentCommandsController {
     @CurrentActor() actor: Actor,
   ) {
     return this.send(
-      { type: 'DeleteDeployment', aggregateId: id, data: { deploymentId: knownId(id, 'deployment') } },
+      {
+        type: 'DeleteDeployment',
+        aggregateId: id,
+        data: { deploymentId: knownId(id, 'deployment'), policy: await this.inputs('delete', id, actor) },
+      },
       req,
       res,
       actor,
     );
+  }
+
+  /** The policy inputs every change carries; the decider evaluates them (issue: policy engine). */
+  private async inputs(action: Action, deploymentId: string, actor: Actor, placement?: Placement) {
+    const question = { action, deploymentId, actor: actor.subject, now: new Date() };
+    const answer = await this.gate.gather(placement ? { ...question, placement } : question);
+    return answer.inputs;
   }
 
   private send(change: Change, req: Request, res: Response, actor: Actor) {

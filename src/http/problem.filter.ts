@@ -10,6 +10,8 @@ export interface Problem {
   detail?: string;
   instance?: string;
   errors?: { field: string; reason: string }[];
+  /** Extension member (RFC 9457 §3.2) of policy denials: the decision in /v1/decisions. */
+  decisionId?: string;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -190,6 +190,9 @@ export const deploymentsProjection: ProjectionDefinition = {
     DeploymentScaled: scaled,
     DeploymentDeleted: deleted,
     DeploymentRejected: rejected,
+    // The decision itself is read from the decisions projection; here it is part of the history.
+    PolicyEvaluated: rejected,
+    PolicyDenied: rejected,
     DeploymentApplied: applied,
     DeploymentApplyFailed: applyFailed,
     DeploymentStatusObserved: statusObserved,

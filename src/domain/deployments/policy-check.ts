@@ -61,6 +61,21 @@ function withOwnObservations(facts: PolicyFacts, before: DeploymentState): Polic
   return observed ? { ...facts, readyReplicas: observed.readyReplicas } : facts;
 }
 
+/** Evaluates the recorded inputs; unreadable facts deny, as any rule that cannot be checked. */
+function decideOn(inputs: PolicyInputs, request: PolicyRequest, before: DeploymentState, now: string) {
+  const read = readFacts(inputs.facts);
+  if (typeof read === 'string')
+    return {
+      outcome: 'denied' as const,
+      results: [],
+      reasons: [`${read}, so no policy can be checked`],
+      facts: inputs.facts,
+    };
+  const facts = withOwnObservations(read, before);
+  const decision = decideRecorded({ policies: inputs.policies, request, facts, now });
+  return { ...decision, facts: recordJson(facts) };
+}
+
 /**
  * Runs the policy check on a change the domain accepted (DESIGN.md §3, issue: policy engine).
  * The decision and all its inputs become `PolicyEvaluated`, written before the change's own
@@ -83,13 +98,8 @@ export function checkPolicies(
   const partial = requestOf(action, before, fold(before, decided), context.actor);
   if (!partial) return decided;
   const request = { ...partial, deploymentId };
-  const read = readFacts(inputs.facts);
-  const facts = typeof read === 'string' ? undefined : withOwnObservations(read, before);
-  const decision = facts
-    ? decideRecorded({ policies: inputs.policies, request, facts, now: context.now })
-    : undefined;
-  const outcome = decision?.outcome ?? 'denied';
-  const reasons = decision ? [...decision.reasons] : [`${String(read)}, so no policy can be checked`];
+  const decision = decideOn(inputs, request, before, context.now);
+  const { outcome, reasons } = decision;
   const evaluated: DeploymentEvent = {
     type: 'PolicyEvaluated',
     data: {
@@ -99,19 +109,17 @@ export function checkPolicies(
       now: context.now,
       request: recordJson(request),
       policies: inputs.policies,
-      facts: facts ? recordJson(facts) : inputs.facts,
+      facts: decision.facts,
       tzdata: inputs.tzdata,
       outcome,
-      results: recordJson(decision?.results ?? []),
-      reasons,
+      results: recordJson(decision.results),
+      reasons: [...reasons],
     },
   };
   if (outcome !== 'denied') return [evaluated, ...decided];
-  return [
-    evaluated,
-    {
-      type: 'PolicyDenied',
-      data: { deploymentId, decisionId: context.commandId, command: command.type, reasons },
-    },
-  ];
+  const denied: DeploymentEvent = {
+    type: 'PolicyDenied',
+    data: { deploymentId, decisionId: context.commandId, command: command.type, reasons: [...reasons] },
+  };
+  return [evaluated, denied];
 }

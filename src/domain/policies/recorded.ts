@@ -45,33 +45,64 @@ export function readFacts(json: string): PolicyFacts | string {
 const isRecord = (v: unknown): v is Record<string, never> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** A recorded policy, read once: the validated policy, or why its definition cannot be read. */
+export type ReadPolicy =
+  | { readonly ok: true; readonly policy: Policy }
+  | { readonly ok: false; readonly policyId: string; readonly version: number; readonly problem: string };
+
+export function readRecordedPolicy(p: RecordedPolicy): ReadPolicy {
+  const read = readDefinition(p.definition, p.policyId, p.version);
+  if (read.ok) return { ok: true, policy: read.policy };
+  return {
+    ok: false,
+    policyId: p.policyId,
+    version: p.version,
+    problem: read.problems.map(describeProblem).join('; '),
+  };
+}
+
 /**
  * Re-derives a decision from its recorded inputs alone. A recorded definition that no longer
  * validates cannot be evaluated, so it denies, like any rule that cannot be checked.
  */
 export function decideRecorded(inputs: DecisionInputs): Decision {
+  return decideRead(inputs.policies.map(readRecordedPolicy), inputs.request, inputs.facts, inputs.now);
+}
+
+/**
+ * decideRecorded on policies already read, so a caller re-evaluating many decisions (what-if)
+ * reads each distinct policy version once instead of once per decision.
+ */
+export function decideRead(
+  read: readonly ReadPolicy[],
+  request: PolicyRequest,
+  facts: PolicyFacts,
+  now: string,
+): Decision {
   const policies: Policy[] = [];
-  const unreadable: string[] = [];
-  for (const p of inputs.policies) {
-    const read = readDefinition(p.definition, p.policyId, p.version);
-    if (read.ok) policies.push(read.policy);
-    else
-      unreadable.push(
-        `policy ${p.policyId} version ${p.version} cannot be read (${read.problems.map(describeProblem).join('; ')}), so the change is refused`,
-      );
+  const unreadable: Extract<ReadPolicy, { ok: false }>[] = [];
+  for (const r of read) {
+    if (r.ok) policies.push(r.policy);
+    else unreadable.push(r);
   }
-  const decision = evaluate(policies, inputs.request, inputs.facts, inputs.now);
+  const decision = evaluate(policies, request, facts, now);
   if (unreadable.length === 0) return decision;
   return {
     ...decision,
     outcome: 'denied',
     policies: [
       ...decision.policies,
-      ...inputs.policies
+      ...unreadable
         .filter((p) => !policies.some((q) => q.id === p.policyId))
         .map((p) => ({ id: p.policyId, version: p.version })),
     ],
-    reasons: [...unreadable, ...decision.reasons],
+    reasons: [
+      ...unreadable.map(
+        (p) =>
+          `policy ${p.policyId} version ${p.version} cannot be read (${p.problem}), so the change is refused`,
+      ),
+      ...decision.reasons,
+    ],
   };
 }
 
