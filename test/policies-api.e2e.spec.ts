@@ -61,7 +61,9 @@ describe('Policies API over HTTP', () => {
     name,
     priority: 100,
     mode: 'enforce',
-    selector: { clusters: ['local-a'], actions: ['create', 'update', 'scale'] },
+    // Policies are enforced on every deployment change and the read model outlives this run:
+    // a team of its own keeps this freeze from ever holding another test's deployments.
+    selector: { clusters: ['local-a'], teams: [`team-${prefix}`], actions: ['create', 'update', 'scale'] },
     rule: {
       type: 'change_freeze',
       timezone: 'Europe/Paris',

@@ -83,7 +83,7 @@ const FIELDS = [
 const FIELD_PREFIX = /^([A-Za-z][\w.[\]]*): /;
 
 function rejection(r: CommandResult, resource: Resource): ProblemException {
-  if (r.events.some((e) => e.type.endsWith('.PolicyDenied'))) return policyDenial(r);
+  if (r.events.some((e) => e.type === 'PolicyDenied')) return policyDenial(r);
   const status = r.reasons.some((x) => /does not exist$/.test(x))
     ? 404
     : r.reasons.some((x) => /already exists$/.test(x))

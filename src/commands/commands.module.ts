@@ -7,6 +7,7 @@ import type { Database } from '../infrastructure/postgres/database';
 import { PrometheusClient } from '../infrastructure/prometheus/prometheus-client';
 import { CONFIG, DATABASE, LOGGER } from '../infrastructure/tokens';
 import { PolicyFactsReader } from '../projections/policy-facts';
+import { PolicyEvaluationController } from './policy-evaluation.controller';
 import { PolicyGate } from './policy-gate';
 import { POLICY_GATE } from './policy-gate.token';
 import { CommandsController } from './commands.controller';
@@ -14,7 +15,12 @@ import { DeploymentCommandsController } from './deployments-commands.controller'
 import { PolicyCommandsController } from './policies-commands.controller';
 
 @Module({
-  controllers: [DeploymentCommandsController, PolicyCommandsController, CommandsController],
+  controllers: [
+    DeploymentCommandsController,
+    PolicyCommandsController,
+    PolicyEvaluationController,
+    CommandsController,
+  ],
   providers: [
     { provide: DENIAL_EVENTS, useClass: AccessDenialEvents },
     {
