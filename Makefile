@@ -96,3 +96,4 @@ bench: install build stack migrate ## benchmarks against the local stack, each p
 	node .stack/bench-build/bench/kafkajs-versions.js
 	node .stack/bench-build/bench/workloads.js
 	node .stack/bench-build/bench/command-throughput.js
+	node .stack/bench-build/bench/policy-decisions.js

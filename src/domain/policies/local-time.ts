@@ -90,8 +90,27 @@ export function parseClock(text: string, allowMidnightEnd: boolean): number | un
   return Number(m[1]) <= 23 && Number(m[2]) <= 59 ? minutes : undefined;
 }
 
+/**
+ * Intl's formatToParts dominates a decision's cost (a freeze check converts the same window
+ * edges for every decision), so readings are remembered. The result depends only on the
+ * arguments and the runtime's zone data, so remembering it changes no answer; the map is
+ * emptied when it grows past a bound instead of growing with every instant ever asked.
+ */
+const readings = new Map<string, number>();
+const READINGS_KEPT = 100_000;
+
 /** The wall-clock reading of an instant in a zone, to the second. */
 export function toLocal(instant: number, zone: string): number {
+  const key = `${zone}\u0000${instant}`;
+  const known = readings.get(key);
+  if (known !== undefined) return known;
+  if (readings.size >= READINGS_KEPT) readings.clear();
+  const local = readLocal(instant, zone);
+  readings.set(key, local);
+  return local;
+}
+
+function readLocal(instant: number, zone: string): number {
   const parts = formatter(zone).formatToParts(new Date(instant));
   const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));

@@ -33,14 +33,29 @@ function scaled(whole: string, fraction: string, multiplier: bigint): bigint {
   return (numerator + denominator - 1n) / denominator;
 }
 
-export function parseCpuMillis(quantity: string): bigint | undefined {
+/** Quantities repeat across every deployment in scope, so each distinct text is parsed once. */
+function remembered(parse: (q: string) => bigint | undefined): (q: string) => bigint | undefined {
+  const known = new Map<string, bigint | undefined>();
+  return (q) => {
+    if (known.has(q)) return known.get(q);
+    if (known.size >= 10_000) known.clear();
+    const value = parse(q);
+    known.set(q, value);
+    return value;
+  };
+}
+
+export const parseCpuMillis = remembered(readCpuMillis);
+export const parseMemoryBytes = remembered(readMemoryBytes);
+
+function readCpuMillis(quantity: string): bigint | undefined {
   const m = CPU.exec(quantity);
   if (!m) return undefined;
   const [, whole = '', fraction = '', milli] = m;
   return scaled(whole, fraction, milli ? 1n : 1000n);
 }
 
-export function parseMemoryBytes(quantity: string): bigint | undefined {
+function readMemoryBytes(quantity: string): bigint | undefined {
   const m = MEMORY.exec(quantity);
   if (!m) return undefined;
   const [, whole = '', fraction = '', suffix = ''] = m;
