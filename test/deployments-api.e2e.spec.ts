@@ -89,10 +89,11 @@ describe('Deployments API: commands over HTTP', () => {
       headers: { 'idempotency-key': 'create-llm-a' },
     });
     expect(first.status).toBe(201);
-    expect(first.headers.get('etag')).toBe('"1"');
+    // Every change records its policy decision first, so a create leaves version 2 (ADR 0007).
+    expect(first.headers.get('etag')).toBe('"2"');
     const body = (await first.json()) as { id: string; version: number; events: { type: string }[] };
     expect(first.headers.get('location')).toBe(`/v1/deployments/${body.id}`);
-    expect(body.events.map((e) => e.type)).toEqual(['DeploymentCreated']);
+    expect(body.events.map((e) => e.type)).toEqual(['PolicyEvaluated', 'DeploymentCreated']);
 
     const replay = await call('POST', '/v1/deployments', {
       role: 'operator',
@@ -116,18 +117,18 @@ describe('Deployments API: commands over HTTP', () => {
     const scaled = await call('POST', `${path}/scale`, {
       role: 'operator',
       body: { replicas: 4 },
-      headers: { 'if-match': '"1"' },
+      headers: { 'if-match': '"2"' },
     });
     expect(scaled.status).toBe(200);
-    expect(scaled.headers.get('etag')).toBe('"2"');
+    expect(scaled.headers.get('etag')).toBe('"4"');
 
     const stale = await call('POST', `${path}/scale`, {
       role: 'operator',
       body: { replicas: 5 },
-      headers: { 'if-match': '"1"' },
+      headers: { 'if-match': '"2"' },
     });
     expect(stale.status).toBe(412);
-    expect(stale.headers.get('etag')).toBe('"2"');
+    expect(stale.headers.get('etag')).toBe('"4"');
 
     const updated = await call('PATCH', path, {
       role: 'operator',
