@@ -136,6 +136,8 @@ function recordedDecisions(policies: Policy[]): RecordedDecision[] {
       outcome: d.outcome,
       reasons: d.reasons,
       inputs,
+      // As the decisions read model returns them: with each policy's recorded result.
+      results: d.results,
     };
   });
 }

@@ -134,10 +134,7 @@ describe('policy decisions on deployment changes', () => {
     expect(created.status).toBe(201);
     const accepted = (await created.json()) as Accepted;
     deploymentId = accepted.id;
-    expect(accepted.events.map((e) => e.type)).toEqual([
-      'PolicyEvaluated',
-      'DeploymentCreated',
-    ]);
+    expect(accepted.events.map((e) => e.type)).toEqual(['PolicyEvaluated', 'DeploymentCreated']);
     await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(expires) - Date.now() + 100)));
     const scaled = await api.call('POST', `/v1/deployments/${deploymentId}/scale`, {
       role: 'operator',

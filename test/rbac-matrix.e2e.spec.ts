@@ -33,6 +33,10 @@ const MATRIX: Record<string, Role[]> = {
   'delete /v1/policies/{id}': ADMIN,
   'post /v1/policies/{id}/enable': ADMIN,
   'post /v1/policies/{id}/disable': ADMIN,
+  'post /v1/policies/what-if': READ,
+  'post /v1/policies/evaluate': READ,
+  'get /v1/decisions': READ,
+  'get /v1/decisions/{id}': READ,
 };
 
 const ID = '00000000-0000-8000-8000-000000000000';

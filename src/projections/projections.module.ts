@@ -4,6 +4,9 @@ import type { Logger } from '../infrastructure/logging/logger';
 import type { Database } from '../infrastructure/postgres/database';
 import { CONFIG, DATABASE, LOGGER, MESSAGING } from '../infrastructure/tokens';
 import type { Messaging } from '../messaging/ports';
+import { DecisionQueries } from './decision-queries';
+import { DECISION_QUERIES, DecisionsQueryController } from './decisions.controller';
+import { decisionsProjection } from './decisions.projection';
 import { DeploymentQueries } from './deployment-queries';
 import { DEPLOYMENT_QUERIES, DeploymentsQueryController } from './deployments.controller';
 import { deploymentsProjection } from './deployments.projection';
@@ -12,6 +15,7 @@ import { policiesProjection } from './policies.projection';
 import { PolicyQueries } from './policy-queries';
 import type { ProjectionRunner } from './projection-runner';
 import { decodingCodec, eventTopicsOf, startProjections } from './projections';
+import { WhatIfController } from './what-if.controller';
 
 /**
  * The read side inside the server: the query endpoints always, and the live projection consumers
@@ -19,7 +23,12 @@ import { decodingCodec, eventTopicsOf, startProjections } from './projections';
  * backoff (as the write side does), so a late broker or registry never stops the process.
  */
 @Module({
-  controllers: [DeploymentsQueryController, PoliciesQueryController],
+  controllers: [
+    DeploymentsQueryController,
+    PoliciesQueryController,
+    DecisionsQueryController,
+    WhatIfController,
+  ],
   providers: [
     {
       provide: DEPLOYMENT_QUERIES,
@@ -35,6 +44,12 @@ import { decodingCodec, eventTopicsOf, startProjections } from './projections';
       inject: [DATABASE, CONFIG],
       useFactory: (database: Database, config: Config) =>
         new PolicyQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, policiesProjection)),
+    },
+    {
+      provide: DECISION_QUERIES,
+      inject: [DATABASE, CONFIG],
+      useFactory: (database: Database, config: Config) =>
+        new DecisionQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, decisionsProjection)),
     },
   ],
 })

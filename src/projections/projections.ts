@@ -4,6 +4,7 @@ import { AvroRegistry } from '../infrastructure/schema-registry/avro-registry';
 import { loadCatalog } from '../infrastructure/schema-registry/catalog';
 import { ContractDecoder } from '../infrastructure/schema-registry/contract-decoder';
 import { Upcaster } from '../infrastructure/schema-registry/upcaster';
+import { decisionsProjection } from './decisions.projection';
 import { deploymentsProjection } from './deployments.projection';
 import { policiesProjection } from './policies.projection';
 import type { ProjectionDefinition } from './projection';
@@ -11,7 +12,11 @@ import { ProjectionRunner, type RunnerDeps } from './projection-runner';
 import { schemaNames } from './read-model-schema';
 
 /** Every projection Sentinel maintains; `sentinel projections rebuild --all` rebuilds these. */
-export const PROJECTIONS: readonly ProjectionDefinition[] = [deploymentsProjection, policiesProjection];
+export const PROJECTIONS: readonly ProjectionDefinition[] = [
+  deploymentsProjection,
+  policiesProjection,
+  decisionsProjection,
+];
 
 export function projectionNamed(name: string): ProjectionDefinition | undefined {
   return PROJECTIONS.find((p) => p.name === name);

@@ -56,7 +56,9 @@ describe('sentinel projections rebuild', () => {
 
         const usage = await runCli(['projections', 'rebuild', 'nonsense'], env);
         expect(usage.code).not.toBe(0);
-        expect(usage.stderr).toMatch(/no projection named nonsense \(known: deployments, policies\)/);
+        expect(usage.stderr).toMatch(
+          /no projection named nonsense \(known: deployments, policies, decisions\)/,
+        );
       } finally {
         await p.close();
       }

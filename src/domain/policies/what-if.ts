@@ -6,7 +6,8 @@ import {
   readRecordedPolicy,
   type RecordedPolicy,
 } from './recorded';
-import type { DecisionOutcome, Policy } from './types';
+import { evaluate } from './evaluate';
+import type { DecisionOutcome, Policy, RuleResult } from './types';
 
 /**
  * What-if: recorded decisions re-evaluated on their own recorded
@@ -25,6 +26,11 @@ export interface RecordedDecision {
   /** The recorded reasons, reported when a denial would have been let through. */
   readonly reasons: readonly string[];
   readonly inputs: DecisionInputs | { readonly unreadable: string };
+  /**
+   * The recorded result of each policy. With them only the changed policies are evaluated again:
+   * a policy's result depends on nothing but its own inputs, so the others' stand as recorded.
+   */
+  readonly results?: readonly RuleResult[];
 }
 
 export type PolicyChange =
@@ -92,9 +98,11 @@ function reevaluate(decision: RecordedDecision, edit: Edit, cache: PolicyCache):
   // Unreadable inputs denied on the write side whatever the policies, and would deny again.
   if ('unreadable' in inputs) return undefined;
   const read = inputs.policies.map((p) => cache.get(p)).filter((r) => !edit.touched.has(idOf(r)));
-  const now = decideRead([...read, ...edit.added], inputs.request, inputs.facts, inputs.now);
+  const decided = decision.results
+    ? recombine(decision.results, read, edit, inputs)
+    : decideRead([...read, ...edit.added], inputs.request, inputs.facts, inputs.now);
   const before = blocking(decision.outcome);
-  const after = blocking(now.outcome);
+  const after = blocking(decided.outcome);
   if (before === after) return undefined;
   return {
     decisionId: decision.decisionId,
@@ -104,10 +112,42 @@ function reevaluate(decision: RecordedDecision, edit: Edit, cache: PolicyCache):
     before,
     after,
     outcomeBefore: decision.outcome,
-    outcomeAfter: now.outcome,
+    outcomeAfter: decided.outcome,
     // Let through now: what used to stop it is the interesting part.
-    reasons: after === 'allowed' ? decision.reasons : now.reasons,
+    reasons: after === 'allowed' ? decision.reasons : decided.reasons,
   };
+}
+
+/** Same order as evaluate's: priority descending, then id, then version. */
+function byPriority(a: RuleResult, b: RuleResult): number {
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  if (a.policyId !== b.policyId) return a.policyId < b.policyId ? -1 : 1;
+  return a.policyVersion - b.policyVersion;
+}
+
+/** The recorded results of the untouched policies with fresh ones for the upserted policies. */
+function recombine(
+  recorded: readonly RuleResult[],
+  untouched: readonly ReadPolicy[],
+  edit: Edit,
+  inputs: DecisionInputs,
+): { outcome: DecisionOutcome; reasons: readonly string[] } {
+  const added = edit.added.flatMap((r) => (r.ok ? [r.policy] : []));
+  const fresh = added.length > 0 ? evaluate(added, inputs.request, inputs.facts, inputs.now).results : [];
+  const merged = [...recorded.filter((r) => !edit.touched.has(r.policyId)), ...fresh].sort(byPriority);
+  const unreadable = untouched.flatMap((r) =>
+    r.ok
+      ? []
+      : [`policy ${r.policyId} version ${r.version} cannot be read (${r.problem}), so the change is refused`],
+  );
+  const outcome: DecisionOutcome =
+    unreadable.length > 0 || merged.some((r) => r.result === 'denied')
+      ? 'denied'
+      : merged.some((r) => r.result === 'would_deny')
+        ? 'would_deny'
+        : 'allowed';
+  const stopping = merged.filter((r) => r.result === 'denied' || r.result === 'would_deny');
+  return { outcome, reasons: [...unreadable, ...stopping.map((r) => r.reason)] };
 }
 
 /** Oldest first by instant (not by text: offsets may differ), then by id. */
