@@ -110,6 +110,8 @@ describe('Policies API over HTTP', () => {
 
     const again = await call('POST', '/v1/policies', { role: 'admin', body: freeze(name) });
     expect(again.status).toBe(409);
+    // Policies outlive the run in the shared read model; leave none enabled behind.
+    expect((await call('DELETE', `/v1/policies/${created.id}`, { role: 'admin' })).status).toBe(200);
   });
 
   it('refuses other roles and invalid policies, writing nothing to Kafka', async () => {
