@@ -130,6 +130,23 @@ describe('Policies API over HTTP', () => {
     });
     expect(kind.status).toBe(400);
     expect(((await kind.json()) as Problem).errors.map((e) => e.field)).toEqual(['rule.type']);
+    // Balanced but not PromQL Prometheus accepts: the edge asks Prometheus and passes on its words.
+    const slo = (query: string) => ({
+      ...freeze('x'),
+      rule: { type: 'slo', query, maxBurnRate: 2 },
+    });
+    const unclosed = await call('POST', '/v1/policies', { role: 'admin', body: slo('sum(rate(x[5m])') });
+    expect(((await unclosed.json()) as Problem).errors).toEqual([
+      { field: 'rule.query', reason: "'(' is not closed" },
+    ]);
+    const wrongType = await call('POST', '/v1/policies', {
+      role: 'admin',
+      body: slo('rate(http_requests_total)'),
+    });
+    expect(wrongType.status).toBe(400);
+    const problem = (await wrongType.json()) as Problem;
+    expect(problem.errors.map((e) => e.field)).toEqual(['rule.query']);
+    expect(problem.errors[0]!.reason).toMatch(/bad_data: .*range vector/);
     expect(await commandsWritten()).toBe(before);
   });
 

@@ -9,6 +9,9 @@ import type { Resource } from './command-outcome';
 import { knownId } from './identifiers';
 import { POLICY_BODY_SCHEMA, policyBody } from './policy-requests';
 import { type Change, sendCommand } from './send-command';
+import type { PolicyGate } from './policy-gate';
+import { POLICY_GATE } from './policy-gate.token';
+import { ProblemException } from '../http/problem.filter';
 
 const POLICY: Resource = { noun: 'policy', path: '/v1/policies' };
 const apiBody = ApiBody({ schema: POLICY_BODY_SCHEMA as never });
@@ -21,7 +24,10 @@ const apiBody = ApiBody({ schema: POLICY_BODY_SCHEMA as never });
 @Controller('v1/policies')
 @Roles(...ADMIN_ROLES)
 export class PolicyCommandsController {
-  constructor(@Inject(EVENTING) private readonly eventing: Eventing) {}
+  constructor(
+    @Inject(EVENTING) private readonly eventing: Eventing,
+    @Inject(POLICY_GATE) private readonly gate: PolicyGate,
+  ) {}
 
   @Post()
   @ApiChange({ created: true, post: true })
@@ -33,6 +39,7 @@ export class PolicyCommandsController {
     @CurrentActor() actor: Actor,
   ) {
     const { id, definition } = policyBody(body);
+    await this.checkQuery(definition);
     const data = { policyId: id, definition };
     return this.send({ type: 'CreatePolicy', aggregateId: id, data, created: true }, req, res, actor);
   }
@@ -48,6 +55,7 @@ export class PolicyCommandsController {
     @CurrentActor() actor: Actor,
   ) {
     const { definition } = policyBody(body, knownId(id, 'policy'));
+    await this.checkQuery(definition);
     return this.send(
       { type: 'PublishPolicyVersion', aggregateId: id, data: { policyId: id, definition } },
       req,
@@ -89,6 +97,21 @@ export class PolicyCommandsController {
     @CurrentActor() actor: Actor,
   ) {
     return this.simple('DeletePolicy', id, req, res, actor);
+  }
+
+  /** An SLO's query is run once against Prometheus, so one it cannot parse is refused now, not at every decision. */
+  private async checkQuery(definition: string): Promise<void> {
+    const rule = (JSON.parse(definition) as { rule: { type: string; query?: string } }).rule;
+    if (rule.type !== 'slo' || rule.query === undefined) return;
+    const problem = await this.gate.queryProblem(rule.query);
+    if (problem)
+      throw new ProblemException({
+        type: 'invalid-request',
+        title: 'The policy is invalid',
+        status: 400,
+        detail: `rule.query: ${problem}`,
+        errors: [{ field: 'rule.query', reason: problem }],
+      });
   }
 
   private simple(type: string, id: string, req: Request, res: Response, actor: Actor) {

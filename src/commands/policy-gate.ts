@@ -4,7 +4,7 @@ import { selectorMismatch } from '../domain/policies/selector';
 import type { Action, Policy, PolicyFacts, PolicyRequest, RateLimitRule } from '../domain/policies/types';
 import type { PolicyInputs } from '../domain/deployments/contracts.generated';
 import type { Logger } from '../infrastructure/logging/logger';
-import type { PrometheusClient } from '../infrastructure/prometheus/prometheus-client';
+import { type PrometheusClient, PrometheusError } from '../infrastructure/prometheus/prometheus-client';
 import type { Placement, PolicyFactsReader } from '../projections/policy-facts';
 
 /** The change a gate is asked about; a create brings its placement, other changes are looked up. */
@@ -52,6 +52,22 @@ export class PolicyGate {
     const facts = await this.facts(applying, question, placement);
     const inputs = { policies: recorded, facts: canonicalJson(facts), tzdata: tzdata() };
     return { inputs, facts, ...(placement && { placement }) };
+  }
+
+  /**
+   * What Prometheus says is wrong with a PromQL query, or undefined when it ran (or could not be
+   * asked: an unreachable Prometheus is not the policy's fault, and the SLO rule fails closed).
+   */
+  async queryProblem(query: string): Promise<string | undefined> {
+    if (!this.prometheus) return undefined;
+    try {
+      await this.prometheus.instant(query);
+      return undefined;
+    } catch (err) {
+      if (err instanceof PrometheusError && err.code === 'BAD_QUERY') return err.message;
+      this.logger.warn({ err }, 'could not check a policy query with Prometheus; accepting it');
+      return undefined;
+    }
   }
 
   private async lookUp(id: string): Promise<Placement | undefined> {

@@ -27,6 +27,7 @@ export function localSentinelEnv(overrides: Record<string, string> = {}): Record
     SENTINEL_SCHEMA_REGISTRY_URL: `http://127.0.0.1:${s.REGISTRY_PORT}/apis/ccompat/v7`,
     SENTINEL_DATABASE_URL: `postgres://postgres@127.0.0.1:${s.POSTGRES_PORT}/sentinel_test`,
     SENTINEL_KUBECONFIG: join(REPO_ROOT, '.stack', 'kubeconfig'),
+    SENTINEL_PROMETHEUS_URL: `http://127.0.0.1:${s.PROMETHEUS_PORT}`,
     ...pick(process.env, /^SENTINEL_/),
     ...overrides,
   };
