@@ -104,6 +104,22 @@ describe('Deployments API: commands over HTTP', () => {
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(await replay.json()).toEqual(body);
 
+    // The same key with another body is a client bug, not a replay: 422, and nothing changes.
+    const reused = await call('POST', '/v1/deployments', {
+      role: 'operator',
+      body: { ...create('llm-a'), replicas: 5 },
+      headers: { 'idempotency-key': 'create-llm-a' },
+    });
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { type: string }).type).toMatch(/idempotency-key-reused$/);
+    // The key still answers with the first outcome: the reuse wrote nothing.
+    const again201 = await call('POST', '/v1/deployments', {
+      role: 'operator',
+      body: create('llm-a'),
+      headers: { 'idempotency-key': 'create-llm-a' },
+    });
+    expect({ status: again201.status, body: await again201.json() }).toEqual({ status: 201, body });
+
     const again = await call('POST', '/v1/deployments', { role: 'operator', body: create('llm-a') });
     expect(again.status).toBe(409);
     expect(again.headers.get('content-type')).toContain('application/problem+json');

@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
+import { canonicalJson } from '../domain/policies/definition';
+import type { CommandResult } from '../eventing/command-result';
 import type { BoundedContext } from '../eventing/contexts';
 import type { Eventing } from '../eventing/eventing';
 import { PublishFailed } from '../messaging/ports';
@@ -38,6 +40,7 @@ export async function sendCommand(
     });
   const key = idempotencyKey(header(req, 'idempotency-key'));
   const version = expectedVersion(header(req, 'if-match'));
+  const requestHash = key ? fingerprint(req) : undefined;
   try {
     const outcome = await bus.dispatch({
       context: target.context,
@@ -48,7 +51,9 @@ export async function sendCommand(
       commandId: key ? commandIdOf(actor.subject, key) : randomUUID(),
       ...(version !== undefined ? { expectedVersion: version } : {}),
       ...(typeof req.id === 'string' ? { correlationId: req.id } : {}),
+      ...(requestHash !== undefined ? { requestHash } : {}),
     });
+    if (outcome.kind === 'completed') refuseReusedKey(outcome.result, requestHash, key);
     return answer(res, outcome, change.created === true, target.resource);
   } catch (error) {
     if (error instanceof PublishFailed && error.retriable) {
@@ -62,6 +67,28 @@ export async function sendCommand(
     }
     throw error;
   }
+}
+
+/** Method, path and the body in canonical form: what a retry with the same key must repeat. */
+function fingerprint(req: Request): string {
+  const body = req.body === undefined ? '' : canonicalJson(req.body);
+  return createHash('sha256').update(`${req.method} ${req.path}\n${body}`).digest('hex');
+}
+
+/**
+ * A key is one request's: reusing it for a different one is a client bug that must not pass as
+ * a replay of the first (IETF draft "The Idempotency-Key HTTP Header Field", 422). Nothing was
+ * changed: the processor answered from the first outcome.
+ */
+function refuseReusedKey(result: CommandResult, requestHash: string | undefined, key: string | undefined) {
+  if (!result.duplicate || !requestHash || !result.requestHash || result.requestHash === requestHash) return;
+  throw new ProblemException({
+    type: 'idempotency-key-reused',
+    title: 'The Idempotency-Key was already used for a different request',
+    status: 422,
+    detail: `Idempotency-Key ${key} was first sent with another method, path or body; nothing was changed. Use a new key for a new request`,
+    errors: [{ field: 'Idempotency-Key', reason: 'was already used for a different request' }],
+  });
 }
 
 function header(req: Request, name: string): string | undefined {

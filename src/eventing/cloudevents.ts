@@ -17,6 +17,8 @@ export interface CloudEventAttributes {
   version?: number;
   hash?: string;
   previousHash?: string;
+  /** Commands only: a digest of the HTTP request an Idempotency-Key was sent with. */
+  requestHash?: string;
 }
 
 export const AVRO_CONTENT_TYPE = 'application/avro';
@@ -28,6 +30,7 @@ const EXTENSIONS = {
   version: 'ce_aggregateversion',
   hash: 'ce_eventhash',
   previousHash: 'ce_prevhash',
+  requestHash: 'ce_requesthash',
 } as const;
 
 export function toHeaders(a: CloudEventAttributes): Record<string, string> {
@@ -46,6 +49,7 @@ export function toHeaders(a: CloudEventAttributes): Record<string, string> {
   if (a.version !== undefined) headers[EXTENSIONS.version] = String(a.version);
   if (a.hash !== undefined) headers[EXTENSIONS.hash] = a.hash;
   if (a.previousHash !== undefined) headers[EXTENSIONS.previousHash] = a.previousHash;
+  if (a.requestHash !== undefined) headers[EXTENSIONS.requestHash] = a.requestHash;
   return headers;
 }
 
@@ -77,5 +81,6 @@ export function fromHeaders(h: RecordHeaders): CloudEventAttributes {
     ...(version !== undefined ? { version: Number(version) } : {}),
     ...(h[EXTENSIONS.hash] ? { hash: h[EXTENSIONS.hash] } : {}),
     ...(h[EXTENSIONS.previousHash] ? { previousHash: h[EXTENSIONS.previousHash] } : {}),
+    ...(h[EXTENSIONS.requestHash] ? { requestHash: h[EXTENSIONS.requestHash] } : {}),
   };
 }

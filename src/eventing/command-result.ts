@@ -16,6 +16,8 @@ export interface CommandResult {
   readonly processedAt: string;
   /** Set when this answer repeats the outcome of an earlier delivery of the same command id. */
   readonly duplicate?: boolean;
+  /** The digest of the HTTP request that first used this command id's Idempotency-Key. */
+  readonly requestHash?: string;
 }
 
 export interface EventPosition {

@@ -19,6 +19,8 @@ export interface OutgoingCommand {
   causationId?: string;
   /** Decision time; the edge's clock, so deciders never read one (STYLE.md practice 5). */
   time?: string;
+  /** Digest of the request an Idempotency-Key came with; kept on the result to spot a reused key. */
+  requestHash?: string;
 }
 
 /** Produces commands to `sentinel.commands`, keyed by aggregate id (DESIGN.md §3 step 1). */
@@ -43,6 +45,7 @@ export class CommandSender {
       correlationId: command.correlationId ?? commandId,
       causationId: command.causationId ?? commandId,
       ...(command.expectedVersion !== undefined ? { version: command.expectedVersion } : {}),
+      ...(command.requestHash !== undefined ? { requestHash: command.requestHash } : {}),
     });
     const [position] = await this.publisher.publish([
       { topic: this.topics.commands, key: command.aggregateId, value, headers },

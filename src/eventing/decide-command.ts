@@ -33,7 +33,12 @@ export async function decideCommand(
   deps: Deps,
 ): Promise<Decision> {
   const { attrs, fullName, data, context, type } = await readCommand(record, deps);
-  const base = { commandId: attrs.id, aggregateId: attrs.subject, commandType: fullName };
+  const base = {
+    commandId: attrs.id,
+    aggregateId: attrs.subject,
+    commandType: fullName,
+    ...(attrs.requestHash !== undefined && { requestHash: attrs.requestHash }),
+  };
 
   const earlier = staged.processedCommand(attrs.id);
   if (earlier) return answer({ ...earlier.result, duplicate: true });

@@ -17,6 +17,8 @@ export interface Topics {
   commandResults: string;
   changelog: string;
   dlq: string;
+  /** Signed digests of the event log (docs/adr/0008). */
+  auditDigests: string;
   events(context: string): string;
   specs(): TopicSpec[];
 }
@@ -29,6 +31,7 @@ export function topics(config: TopicsConfig): Topics {
     commandResults: name('command-results'),
     changelog: name('aggregates.changelog'),
     dlq: name('dlq'),
+    auditDigests: name('audit.digests'),
     events,
     specs: (): TopicSpec[] => [
       ...config.contexts.map(
@@ -55,6 +58,12 @@ export function topics(config: TopicsConfig): Topics {
         config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' },
       },
       { topic: name('dlq'), partitions: 1, config: { 'retention.ms': '-1' } },
+      {
+        // One partition, one order; kept forever like the events it vouches for.
+        topic: name('audit.digests'),
+        partitions: 1,
+        config: { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1' },
+      },
     ],
   };
 }
