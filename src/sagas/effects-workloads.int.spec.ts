@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { randomName } from '../../test/support/env';
 import { createDeployment } from '../../test/support/deployments';
 import { effectsStack, SMALL } from '../../test/support/effects';
 
@@ -104,20 +105,39 @@ describe('effects: every workload kind, on both clusters', () => {
 
   it('records a permanent failure with its reason, once, without retrying in a loop', async () => {
     const id = `dep-${randomUUID()}`;
-    // The namespace does not exist: the API server answers 404, which no retry can fix.
-    await h.send(
-      'CreateDeployment',
-      id,
-      createDeployment(id, { name: 'orphan', namespace: 'no-such-namespace-here', resources: SMALL }),
-    );
+    // No such cluster in the kubeconfig: no retry can fix that.
+    await h.send('CreateDeployment', id, createDeployment(id, { cluster: 'local-z', resources: SMALL }));
     const failed = await h.waitForEvent(id, 'DeploymentApplyFailed');
     expect(failed.data).toMatchObject({
       retriable: false,
       intentVersion: 1,
-      reason: expect.stringMatching(/not found/i),
+      reason: expect.stringMatching(/local-z/),
     });
     // Two resyncs later there is still one failure and nothing else.
     await new Promise((r) => setTimeout(r, 11_000));
     expect((await h.events(id)).map((e) => e.type)).toEqual(['DeploymentCreated', 'DeploymentApplyFailed']);
+  }, 60_000);
+
+  it('retries a missing namespace on each resync, recording the failure once, and applies once it exists', async () => {
+    const id = `dep-${randomUUID()}`;
+    const namespace = randomName('it-fx-late');
+    await h.send('CreateDeployment', id, createDeployment(id, { name: 'late', namespace, resources: SMALL }));
+    const failed = await h.waitForEvent(id, 'DeploymentApplyFailed');
+    expect(failed.data).toMatchObject({
+      retriable: true,
+      reason: expect.stringMatching(/create the namespace/),
+    });
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect((await h.events(id)).map((e) => e.type)).toEqual(['DeploymentCreated', 'DeploymentApplyFailed']);
+    const ref = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
+    await h.resources.apply('local-a', {
+      ...ref,
+      metadata: { name: namespace, labels: { 'sentinel.io/test': 'effects-int' } },
+    });
+    try {
+      await h.waitForEvent(id, 'DeploymentApplied', () => true, 30_000);
+    } finally {
+      await h.resources.remove('local-a', ref).catch(() => false);
+    }
   }, 60_000);
 });

@@ -10,8 +10,8 @@ export interface Failure {
 
 /**
  * The one place effect failures are classified (STYLE.md practice 7). Kubernetes answers are
- * classified by the adapter (429, 5xx, no connection, 409 conflicts: retriable; 400/422
- * invalid, 403, 404 such as a missing namespace, unknown cluster: permanent), the log by its
+ * classified by the adapter (429, 5xx, no connection, 409 conflicts, a missing namespace:
+ * retriable; 400/422 invalid, 403, other 404s, unknown cluster: permanent), the log by its
  * publisher; anything else is a bug or an object Sentinel refuses to build, which trying again
  * cannot fix.
  */

@@ -47,12 +47,37 @@ export function toKubernetesError(error: unknown, what: string): KubernetesError
   if (error instanceof ApiException) {
     const status = error.code;
     const reason = apiMessage(error.body) ?? error.message;
+    if (status === 404 && missingNamespace(error.body))
+      return new KubernetesError(
+        'NOT_FOUND',
+        `${what}: ${reason}; create the namespace (Sentinel does not) and the next resync applies it`,
+        true,
+        status,
+      );
     const [code, retriable] =
       BY_STATUS[status] ?? (status >= 500 ? ['UNAVAILABLE', true] : ['FAILED', false]);
     return new KubernetesError(code, `${what}: ${reason}`, retriable, status);
   }
   // No HTTP answer at all (refused, reset, timed out): the server may come back.
   return new KubernetesError('UNAVAILABLE', `${what}: ${(error as Error)?.message ?? String(error)}`, true);
+}
+
+/**
+ * A missing namespace is the one 404 that someone else's action cures: namespaces are created
+ * by the platform team, often after the deployment was requested. Retrying (each resync) lets
+ * the deployment converge once it exists, instead of waiting for a new intent.
+ */
+function missingNamespace(body: unknown): boolean {
+  const parsed = typeof body === 'string' ? safeParse(body) : body;
+  return (parsed as { details?: { kind?: string } } | undefined)?.details?.kind === 'namespaces';
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function apiMessage(body: unknown): string | undefined {
