@@ -31,6 +31,10 @@ function decideOnActive(
   command: Exclude<DeploymentCommand, { type: 'CreateDeployment' } | OutcomeCommand>,
   state: Active,
 ): readonly DeploymentEvent[] {
+  if (state.placement.kind === 'Job' && command.type !== 'DeleteDeployment')
+    return reject(command, [
+      `kind: a Job's pod template and completions cannot change once it exists (Kubernetes makes them immutable); delete it and create a new deployment to run it again`,
+    ]);
   switch (command.type) {
     case 'UpdateDeployment':
       return update(command, state);

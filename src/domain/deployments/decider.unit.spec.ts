@@ -189,4 +189,35 @@ describe('deployment decider', () => {
       [created].reduce(decider.evolve, decider.initialState()),
     );
   });
+
+  it('refuses to change a Job, which Kubernetes keeps immutable, but deletes it', () => {
+    const job: DeploymentEvent = { type: 'DeploymentCreated', data: { ...spec, kind: 'Job', revision: 1 } };
+    for (const command of [
+      { type: 'ScaleDeployment', data: { deploymentId: id, replicas: 3, policy: null } },
+      {
+        type: 'UpdateDeployment',
+        data: {
+          deploymentId: id,
+          image: 'registry.example/llm:2.0',
+          env: null,
+          resources: null,
+          policy: null,
+        },
+      },
+      { type: 'RollbackDeployment', data: { deploymentId: id, toRevision: 1, policy: null } },
+    ] as DeploymentCommand[])
+      expect(given(job).when(command)).toEqual([
+        {
+          type: 'DeploymentRejected',
+          data: {
+            deploymentId: id,
+            command: command.type,
+            reasons: [expect.stringMatching(/^kind: a Job's .*immutable/)],
+          },
+        },
+      ]);
+    expect(given(job).when({ type: 'DeleteDeployment', data: { deploymentId: id, policy: null } })).toEqual([
+      { type: 'DeploymentDeleted', data: { deploymentId: id } },
+    ]);
+  });
 });
