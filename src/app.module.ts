@@ -2,6 +2,8 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { randomUUID } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditReportsModule } from './audit/audit-reports.module';
+import { TamperEvidenceModule } from './audit/tamper-evidence.module';
 import { CommandsModule } from './commands/commands.module';
 import { EventingModule } from './eventing/eventing.module';
 import { ProjectionsModule } from './projections/projections.module';
@@ -38,7 +40,9 @@ export class AppModule implements NestModule {
         EventingModule,
         CommandsModule,
         ProjectionsModule,
+        AuditReportsModule,
         SagasModule,
+        TamperEvidenceModule,
         AuthModule,
         LoggerModule.forRoot({
           pinoHttp: {

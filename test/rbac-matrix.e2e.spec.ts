@@ -37,6 +37,12 @@ const MATRIX: Record<string, Role[]> = {
   'post /v1/policies/evaluate': READ,
   'get /v1/decisions': READ,
   'get /v1/decisions/{id}': READ,
+  'get /v1/audit/events': READ,
+  'get /v1/audit/streams/{aggregateId}': READ,
+  'get /v1/audit/verify': READ,
+  'post /v1/audit/digests': ADMIN,
+  'get /v1/audit/changes/{id}/evidence': READ,
+  'get /v1/reports/compliance': READ,
 };
 
 const ID = '00000000-0000-8000-8000-000000000000';

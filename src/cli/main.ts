@@ -5,10 +5,12 @@ import { join } from 'path';
 import { ConfigError, loadConfig, redact } from '../infrastructure/config/config';
 import { Database } from '../infrastructure/postgres/database';
 import { migrate, readMigrations } from '../infrastructure/postgres/migrations';
+import { auditCommand } from './audit-tamper';
 import { dlqCommand } from './dlq';
 import { processCommands } from './process-commands';
 import { projectionsCommand } from './projections';
 import { replayCommand } from './replay';
+import { reportCommand } from './report';
 import { schemasCommand } from './schemas';
 import { tokenCommand } from './token';
 
@@ -58,6 +60,8 @@ program.addCommand(replayCommand);
 program.addCommand(dlqCommand);
 program.addCommand(projectionsCommand);
 program.addCommand(tokenCommand);
+program.addCommand(auditCommand);
+program.addCommand(reportCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -114,8 +114,20 @@ export interface TopicSpec {
   readonly config?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The only writer of its transactional id: creating one fences every earlier one with the same
+ * id (their next send fails), so two processes cannot interleave writes silently.
+ */
+export interface ExclusivePublisher {
+  /** Sends in one transaction: all records are written, or none. */
+  publish(records: readonly PartitionedRecord[]): Promise<RecordPosition[]>;
+  close(): Promise<void>;
+}
+
 export interface Messaging {
   publisher(): Publisher;
+  /** A transactional producer with this id, initialised (earlier ones fenced) when it resolves. */
+  exclusivePublisher(transactionalId: string): Promise<ExclusivePublisher>;
   runTransactional(spec: TransactionalProcessorSpec): Promise<Subscription>;
   subscribe(spec: SubscriberSpec): Promise<Subscription>;
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
@@ -129,11 +141,20 @@ export interface Messaging {
     onRecord: (record: IncomingRecord) => void,
   ): Promise<number>;
   /**
+   * The committed records at the given offsets of one partition, in offset order, read without
+   * a consumer group and only from the lowest to the highest offset asked for (e.g. one
+   * aggregate's events located by the audit read model). Offsets holding no committed record
+   * (aborted, a transaction marker, past the end) are absent from the result.
+   */
+  readRecords(topic: string, partition: number, offsets: readonly string[]): Promise<IncomingRecord[]>;
+  /**
    * The partition a keyed record without an explicit partition goes to: the producers' own
    * default partitioner (murmur2 of the key modulo the topic's partition count, as the Java
    * client does), so it is where an aggregate's commands, and therefore its events, are.
    */
   partitionOf(topic: string, key: string): Promise<number>;
+  /** How many partitions a topic has (fails naming the topic when it does not exist). */
+  partitionCount(topic: string): Promise<number>;
   /** Reachability check for /readyz: resolves with the number of brokers. */
   ping(): Promise<{ brokers: number }>;
   /** Stops every consumer (letting in-flight batches finish) and then every producer. */

@@ -1,3 +1,4 @@
+import { ReadModelQueries } from './read-model-queries';
 import { z } from 'zod';
 import type { RecordedDecision } from '../domain/policies/what-if';
 import type { DecisionOutcome } from '../domain/policies/types';
@@ -14,8 +15,7 @@ import {
 } from './decision-views';
 import { decisionsProjection } from './decisions.projection';
 import type { Consistency, Page, PageRequest } from './deployment-queries';
-import { CheckpointWatch, DEFAULT_FRESHNESS, type FreshnessOptions } from './freshness';
-import { schemaNames } from './read-model-schema';
+import { DEFAULT_FRESHNESS, type FreshnessOptions } from './freshness';
 import type { Queryable } from './sql';
 
 export interface DecisionFilter {
@@ -42,17 +42,14 @@ const VIEW_COLUMNS = `decision_id, deployment_id, deployment_name, action, actor
   outcome, at, results, reasons`;
 
 /** Queries over the decisions read model, through the live schema a rebuild swaps atomically. */
-export class DecisionQueries {
-  private readonly schema = schemaNames(decisionsProjection.name).live;
-  private readonly watch: CheckpointWatch;
-
+export class DecisionQueries extends ReadModelQueries {
   constructor(
-    private readonly db: Queryable,
+    db: Queryable,
     /** The event topics the projection reads, `<prefix>.deployments.events`. */
     topics: readonly string[],
     freshness: FreshnessOptions = DEFAULT_FRESHNESS,
   ) {
-    this.watch = new CheckpointWatch(db, decisionsProjection.name, topics, freshness);
+    super(db, decisionsProjection.name, topics, freshness);
   }
 
   async list(
@@ -115,11 +112,6 @@ export class DecisionQueries {
       [from, to],
     );
     return rows.map(toRecordedDecision);
-  }
-
-  private async stale(consistency: Consistency): Promise<boolean> {
-    if (!consistency.after?.length) return false;
-    return !(await this.watch.caughtUp(consistency.after));
   }
 }
 

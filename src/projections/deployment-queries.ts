@@ -1,8 +1,7 @@
-import type { RecordPosition } from '../messaging/ports';
+import { type Consistency, ReadModelQueries } from './read-model-queries';
 import { decodeCursor, encodeCursor, nameIdCursor, versionCursor } from './cursor';
 import { deploymentsProjection } from './deployments.projection';
-import { CheckpointWatch, DEFAULT_FRESHNESS, type FreshnessOptions } from './freshness';
-import { schemaNames } from './read-model-schema';
+import { DEFAULT_FRESHNESS, type FreshnessOptions } from './freshness';
 import type { Queryable } from './sql';
 import {
   type DeploymentDetail,
@@ -29,9 +28,7 @@ export interface PageRequest {
 }
 
 /** Positions from a command result: wait until the read model has applied them. */
-export interface Consistency {
-  readonly after?: readonly RecordPosition[];
-}
+export type { Consistency } from './read-model-queries';
 
 export interface Page<T> {
   readonly items: T[];
@@ -44,17 +41,14 @@ export interface Page<T> {
  * Queries over the deployments read model. Tables are named through the live schema, which a
  * rebuild swaps in one transaction; a query running across the swap reads one or the other.
  */
-export class DeploymentQueries {
-  private readonly schema = schemaNames(deploymentsProjection.name).live;
-  private readonly watch: CheckpointWatch;
-
+export class DeploymentQueries extends ReadModelQueries {
   constructor(
-    private readonly db: Queryable,
+    db: Queryable,
     /** The event topics the projection reads, `<prefix>.deployments.events`. */
     topics: readonly string[],
     freshness: FreshnessOptions = DEFAULT_FRESHNESS,
   ) {
-    this.watch = new CheckpointWatch(db, deploymentsProjection.name, topics, freshness);
+    super(db, deploymentsProjection.name, topics, freshness);
   }
 
   async list(
@@ -140,10 +134,5 @@ export class DeploymentQueries {
       [id],
     );
     return rows[0]!.found;
-  }
-
-  private async stale(consistency: Consistency): Promise<boolean> {
-    if (!consistency.after?.length) return false;
-    return !(await this.watch.caughtUp(consistency.after));
   }
 }

@@ -2,7 +2,7 @@ import { EnvelopeError, fromHeaders } from '../eventing/cloudevents';
 import type { ContractCodec } from '../eventing/codec';
 import { isSchemaContractError } from '../infrastructure/schema-registry/errors';
 import type { IncomingRecord } from '../messaging/ports';
-import type { ProjectedEvent, ProjectionDefinition } from './projection';
+import { type ProjectedEvent, type ProjectionDefinition, sourcesOf } from './projection';
 
 /**
  * What a projection makes of one record:
@@ -27,11 +27,11 @@ export async function readRecord(
   codec: Pick<ContractCodec, 'decode'>,
   record: IncomingRecord,
 ): Promise<ReadRecord> {
-  const type = shortType(projection, record.headers.ce_type ?? '');
+  const { type, context } = shortType(projection, record.headers.ce_type ?? '') ?? {};
   if (type === undefined || !Object.prototype.hasOwnProperty.call(projection.handlers, type))
     return { kind: 'unknown', type: record.headers.ce_type ?? '(no ce_type)' };
   try {
-    return { kind: 'event', event: await decode(projection, codec, record, type) };
+    return { kind: 'event', event: { ...(await decode(codec, record, type)), context } };
   } catch (error) {
     if (error instanceof EnvelopeError || error instanceof UnreadableEvent || isSchemaContractError(error))
       return { kind: 'poison', reason: `${where(record)}: ${error.message}` };
@@ -40,7 +40,6 @@ export async function readRecord(
 }
 
 async function decode(
-  projection: ProjectionDefinition,
   codec: Pick<ContractCodec, 'decode'>,
   record: IncomingRecord,
   type: string,
@@ -69,12 +68,14 @@ async function decode(
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
+    ...(attrs.hash !== undefined ? { hash: attrs.hash } : {}),
+    ...(attrs.previousHash !== undefined ? { previousHash: attrs.previousHash } : {}),
   };
 }
 
-function shortType(projection: ProjectionDefinition, ceType: string): string | undefined {
-  const prefix = `${projection.namespace}.`;
-  return ceType.startsWith(prefix) ? ceType.slice(prefix.length) : undefined;
+function shortType(projection: ProjectionDefinition, ceType: string) {
+  const source = sourcesOf(projection).find((s) => ceType.startsWith(`${s.namespace}.`));
+  return source && { type: ceType.slice(source.namespace.length + 1), context: source.context };
 }
 
 function registryUnavailable(error: unknown): boolean {

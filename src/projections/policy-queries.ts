@@ -1,8 +1,8 @@
+import { ReadModelQueries } from './read-model-queries';
 import { decodeCursor, encodeCursor, nameIdCursor } from './cursor';
 import type { Consistency, Page, PageRequest } from './deployment-queries';
-import { CheckpointWatch, DEFAULT_FRESHNESS, type FreshnessOptions } from './freshness';
+import { DEFAULT_FRESHNESS, type FreshnessOptions } from './freshness';
 import { policiesProjection } from './policies.projection';
-import { schemaNames } from './read-model-schema';
 import type { Queryable } from './sql';
 
 export interface PolicyFilter {
@@ -66,17 +66,14 @@ const toView = (r: PolicyRow): PolicyView => ({
 });
 
 /** Queries over the policies read model, through the live schema a rebuild swaps atomically. */
-export class PolicyQueries {
-  private readonly schema = schemaNames(policiesProjection.name).live;
-  private readonly watch: CheckpointWatch;
-
+export class PolicyQueries extends ReadModelQueries {
   constructor(
-    private readonly db: Queryable,
+    db: Queryable,
     /** The event topics the projection reads, `<prefix>.policies.events`. */
     topics: readonly string[],
     freshness: FreshnessOptions = DEFAULT_FRESHNESS,
   ) {
-    this.watch = new CheckpointWatch(db, policiesProjection.name, topics, freshness);
+    super(db, policiesProjection.name, topics, freshness);
   }
 
   async list(
@@ -116,10 +113,5 @@ export class PolicyQueries {
       id,
     ]);
     return rows[0] ? { policy: toView(rows[0]), stale } : { stale };
-  }
-
-  private async stale(consistency: Consistency): Promise<boolean> {
-    if (!consistency.after?.length) return false;
-    return !(await this.watch.caughtUp(consistency.after));
   }
 }

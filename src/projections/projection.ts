@@ -19,9 +19,27 @@ export interface ProjectedEvent<Data = unknown> {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
+  /** Bounded context of the event (set by the runner; a projection of one context knows it). */
+  readonly context?: string;
+  /** Hash-chain links (`ce_eventhash`, `ce_prevhash`), when the event carries them. */
+  readonly hash?: string;
+  readonly previousHash?: string;
 }
 
 export type Row = Readonly<Record<string, unknown>>;
+
+/**
+ * A column value of an inserted row taken, when the row is written, from a row the projection
+ * wrote earlier (NULL when there is none). It keeps handlers pure when a fact is known only from
+ * an earlier event of the aggregate, e.g. an audit row's placement from its DeploymentCreated.
+ */
+export class Lookup {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    readonly where: Row,
+  ) {}
+}
 
 /**
  * The row changes a handler can ask for. Both are idempotent on their own, so a change applied
@@ -51,11 +69,25 @@ export interface ProjectionDefinition {
   readonly context: string;
   /** Avro namespace of the context's events; `ce_type` is `<namespace>.<type>`. */
   readonly namespace: string;
+  /**
+   * Every context it reads, when more than `context` alone (issue 7: the audit projection reads
+   * every event topic). Handler keys stay short type names, so they must not repeat across these.
+   */
+  readonly contexts?: readonly ProjectionSource[];
   /** Its tables and their primary key columns (ordering for checksums, keys for inserts). */
   readonly tables: Readonly<Record<string, readonly string[]>>;
   /** Event types it understands; any other type is skipped (and counted). */
   readonly handlers: Readonly<Record<string, Handler>>;
 }
+
+export interface ProjectionSource {
+  readonly context: string;
+  readonly namespace: string;
+}
+
+/** The contexts whose event topics a projection reads. */
+export const sourcesOf = (projection: ProjectionDefinition): readonly ProjectionSource[] =>
+  projection.contexts ?? [{ context: projection.context, namespace: projection.namespace }];
 
 /** The schema holding a projection's live tables (see migrations/0003). */
 export const liveSchema = (projection: string) => `read_${projection}`;

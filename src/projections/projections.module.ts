@@ -4,6 +4,9 @@ import type { Logger } from '../infrastructure/logging/logger';
 import type { Database } from '../infrastructure/postgres/database';
 import { CONFIG, DATABASE, LOGGER, MESSAGING } from '../infrastructure/tokens';
 import type { Messaging } from '../messaging/ports';
+import { AUDIT_AS_OF, AUDIT_QUERIES, AuditController } from './audit.controller';
+import { auditProjection } from './audit.projection';
+import { AuditQueries } from './audit-queries';
 import { DecisionQueries } from './decision-queries';
 import { DECISION_QUERIES, DecisionsQueryController } from './decisions.controller';
 import { decisionsProjection } from './decisions.projection';
@@ -28,6 +31,7 @@ import { WhatIfController } from './what-if.controller';
     PoliciesQueryController,
     DecisionsQueryController,
     WhatIfController,
+    AuditController,
   ],
   providers: [
     {
@@ -50,6 +54,21 @@ import { WhatIfController } from './what-if.controller';
       inject: [DATABASE, CONFIG],
       useFactory: (database: Database, config: Config) =>
         new DecisionQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, decisionsProjection)),
+    },
+    {
+      provide: AUDIT_QUERIES,
+      inject: [DATABASE, CONFIG],
+      useFactory: (database: Database, config: Config) =>
+        new AuditQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, auditProjection)),
+    },
+    {
+      // State as of a point reads Kafka through the messaging port and only decodes.
+      provide: AUDIT_AS_OF,
+      inject: [MESSAGING, CONFIG],
+      useFactory: (messaging: Messaging, config: Config) => ({
+        messaging,
+        codec: decodingCodec(config.schemaRegistry.url),
+      }),
     },
   ],
 })

@@ -4,10 +4,11 @@ import { AvroRegistry } from '../infrastructure/schema-registry/avro-registry';
 import { loadCatalog } from '../infrastructure/schema-registry/catalog';
 import { ContractDecoder } from '../infrastructure/schema-registry/contract-decoder';
 import { Upcaster } from '../infrastructure/schema-registry/upcaster';
+import { auditProjection } from './audit.projection';
 import { decisionsProjection } from './decisions.projection';
 import { deploymentsProjection } from './deployments.projection';
 import { policiesProjection } from './policies.projection';
-import type { ProjectionDefinition } from './projection';
+import { type ProjectionDefinition, sourcesOf } from './projection';
 import { ProjectionRunner, type RunnerDeps } from './projection-runner';
 import { schemaNames } from './read-model-schema';
 
@@ -16,6 +17,7 @@ export const PROJECTIONS: readonly ProjectionDefinition[] = [
   deploymentsProjection,
   policiesProjection,
   decisionsProjection,
+  auditProjection,
 ];
 
 export function projectionNamed(name: string): ProjectionDefinition | undefined {
@@ -27,9 +29,8 @@ function layout(prefix: string) {
   return topicLayout({ prefix, partitions: 1, contexts: [], commandLogRetentionMs: 0 });
 }
 
-export const eventTopicsOf = (prefix: string, projection: ProjectionDefinition): string[] => [
-  layout(prefix).events(projection.context),
-];
+export const eventTopicsOf = (prefix: string, projection: ProjectionDefinition): string[] =>
+  sourcesOf(projection).map((s) => layout(prefix).events(s.context));
 
 /** The live projection's durable consumer group. */
 export const liveGroupId = (prefix: string, projection: string) => `${prefix}-projection-${projection}`;

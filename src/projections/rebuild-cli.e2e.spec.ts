@@ -57,7 +57,7 @@ describe('sentinel projections rebuild', () => {
         const usage = await runCli(['projections', 'rebuild', 'nonsense'], env);
         expect(usage.code).not.toBe(0);
         expect(usage.stderr).toMatch(
-          /no projection named nonsense \(known: deployments, policies, decisions\)/,
+          /no projection named nonsense \(known: deployments, policies, decisions, audit\)/,
         );
       } finally {
         await p.close();

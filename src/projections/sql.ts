@@ -1,4 +1,4 @@
-import type { RowChange } from './projection';
+import { Lookup, type RowChange } from './projection';
 
 /** A parameterised SQL statement, as the Postgres driver takes it. */
 export interface Statement {
@@ -21,6 +21,19 @@ export function identifier(name: string): string {
   if (!IDENTIFIER.test(name)) throw new Error(`not a plain SQL identifier: ${JSON.stringify(name)}`);
   return name;
 }
+
+/** Postgres's reserved key words (appendix C of its manual): as column names they need quotes. */
+const RESERVED = new Set(
+  `all analyse analyze and any array as asc asymmetric both case cast check collate column constraint
+  create current_catalog current_date current_role current_time current_timestamp current_user default
+  deferrable desc distinct do else end except false fetch for foreign from grant group having in
+  initially intersect into lateral leading limit localtime localtimestamp not null offset on only or
+  order placing primary references returning select session_user some symmetric system_user table then
+  to trailing true union unique user using variadic when where window with`.split(/\s+/),
+);
+
+/** A column name, quoted when SQL reserves it (the audit read model has an `offset` column). */
+const column = (name: string) => (RESERVED.has(identifier(name)) ? `"${name}"` : name);
 
 /**
  * Objects and arrays go as JSON text (the column type makes them jsonb); the driver would send
@@ -59,14 +72,20 @@ const parameters = (values: unknown[]) => (value: unknown) => {
   return `$${values.length}`;
 };
 
+/** A scalar subquery: NULL when no row matches, and at most one does (it is keyed). */
+function lookup(value: Lookup, param: (value: unknown) => string): string {
+  const where = Object.entries(value.where).map(([c, v]) => `${column(c)} = ${param(v)}`);
+  return `(SELECT ${column(value.column)} FROM ${identifier(value.table)} WHERE ${where.join(' AND ')})`;
+}
+
 function renderWith(change: RowChange, param: (value: unknown) => string): string {
   const table = identifier(change.table);
   if (change.op === 'insert') {
-    const columns = Object.keys(change.row).map(identifier);
-    const params = Object.values(change.row).map(param);
+    const columns = Object.keys(change.row).map(column);
+    const params = Object.values(change.row).map((v) => (v instanceof Lookup ? lookup(v, param) : param(v)));
     return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.join(', ')}) ON CONFLICT DO NOTHING`;
   }
-  const set = Object.entries(change.set).map(([c, v]) => `${identifier(c)} = ${param(v)}`);
-  const where = Object.entries(change.where).map(([c, v]) => `${identifier(c)} = ${param(v)}`);
-  return `UPDATE ${table} SET ${set.join(', ')} WHERE ${[...where, `${identifier(change.versionColumn ?? 'version')} < ${param(change.version)}`].join(' AND ')}`;
+  const set = Object.entries(change.set).map(([c, v]) => `${column(c)} = ${param(v)}`);
+  const where = Object.entries(change.where).map(([c, v]) => `${column(c)} = ${param(v)}`);
+  return `UPDATE ${table} SET ${set.join(', ')} WHERE ${[...where, `${column(change.versionColumn ?? 'version')} < ${param(change.version)}`].join(' AND ')}`;
 }

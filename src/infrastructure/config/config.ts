@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'crypto';
 import { existsSync } from 'fs';
 import { z } from 'zod';
 
@@ -16,6 +17,16 @@ const url = (protocols: string[]) =>
       `must start with ${protocols.join(':// or ')}://`,
     );
 const intIn = (min: number, max: number) => z.coerce.number().int('must be an integer').min(min).max(max);
+/** An Ed25519 private key as PEM or base64 PKCS#8 DER (docs/adr/0008). */
+function isEd25519PrivateKey(value: string): boolean {
+  const text = value.trim();
+  const der = () => ({ key: Buffer.from(text, 'base64'), format: 'der' as const, type: 'pkcs8' as const });
+  try {
+    return createPrivateKey(text.includes('-----BEGIN') ? text : der()).asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
 /** Only public-key algorithms from a JWKS: an HMAC "key" there would be public (key confusion). */
 const ASYMMETRIC_ALGORITHMS = [
   ...['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
@@ -144,6 +155,15 @@ export const CONFIG_VARIABLES = {
       .default(['RS256', 'ES256']),
     help: `JWS algorithms accepted with SENTINEL_AUTH_JWKS_URL, comma-separated, of ${ASYMMETRIC_ALGORITHMS.join(', ')} (default RS256,ES256)`,
   },
+  SENTINEL_AUDIT_SIGNING_KEY: {
+    schema: z.string().refine(isEd25519PrivateKey, 'is not an Ed25519 private key').optional(),
+    help: 'Ed25519 private key (PEM or base64 PKCS#8) that signs the audit digests; make one with `sentinel audit keygen` (unset: no digests published)',
+    secret: true,
+  },
+  SENTINEL_AUDIT_DIGEST_INTERVAL_MS: {
+    schema: intIn(10_000, 7 * 86_400_000).default(3_600_000),
+    help: 'how often the processor role publishes a signed audit digest, in ms (default 1 h)',
+  },
 } as const;
 
 type Vars = typeof CONFIG_VARIABLES;
@@ -168,6 +188,8 @@ export interface Config {
   readyTimeoutMs: number;
   shutdownGraceMs: number;
   auth: AuthConfig;
+  /** Signed digests of the log (docs/adr/0008); none are published without a key. */
+  audit: { signingKey?: string; digestIntervalMs: number };
 }
 
 /** The iss of locally signed tokens unless SENTINEL_AUTH_ISSUER says otherwise. */
@@ -245,6 +267,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     readyTimeoutMs: p.SENTINEL_READY_TIMEOUT_MS,
     shutdownGraceMs: p.SENTINEL_SHUTDOWN_GRACE_MS,
     auth: authConfig(p, env),
+    audit: {
+      ...(p.SENTINEL_AUDIT_SIGNING_KEY ? { signingKey: p.SENTINEL_AUDIT_SIGNING_KEY } : {}),
+      digestIntervalMs: p.SENTINEL_AUDIT_DIGEST_INTERVAL_MS,
+    },
   };
 }
 
@@ -297,5 +323,7 @@ export function redact(config: Config): Config {
   const hide = (u: string) => u.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
   const auth = config.auth.mode === 'local' ? { ...config.auth, signingKey: '***' } : config.auth;
   const prometheus = config.prometheus.url ? { url: hide(config.prometheus.url) } : {};
-  return { ...config, database: { ...config.database, url: hide(config.database.url) }, prometheus, auth };
+  const audit = config.audit.signingKey ? { ...config.audit, signingKey: '***' } : config.audit;
+  const database = { ...config.database, url: hide(config.database.url) };
+  return { ...config, database, prometheus, auth, audit };
 }

@@ -10,6 +10,7 @@ import {
 import type { Logger } from '../logging/logger';
 import type {
   ConsumerSpec,
+  ExclusivePublisher,
   IncomingRecord,
   Messaging,
   Publisher,
@@ -21,7 +22,9 @@ import type {
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logging';
 import { BatchingPublisher } from './batching-publisher';
 import { asBatchRetry } from './errors';
+import { connectExclusivePublisher } from './exclusive-publisher';
 import { readPartition } from './partition-reader';
+import { RecordReader } from './record-reader';
 import { keyPartition } from './partitioning';
 import { toPartitionBatch } from './records';
 import { TransactionalProducers } from './transactional-producers';
@@ -46,6 +49,7 @@ export class KafkaMessaging implements Messaging {
   private sharedPublisher?: Promise<Publisher>;
   private adminClient?: Promise<Admin>;
   private readonly partitionCache = new Map<string, Promise<PartitionMetadata[]>>();
+  private readonly recordReader: RecordReader;
 
   constructor(private readonly options: KafkaMessagingOptions) {
     this.log = options.logger.child({ component: 'kafka' });
@@ -57,6 +61,7 @@ export class KafkaMessaging implements Messaging {
       connectionTimeout: 3000,
       retry: { initialRetryTime: 100, retries: 8 },
     });
+    this.recordReader = new RecordReader(this.kafka);
   }
 
   publisher(): Publisher {
@@ -282,8 +287,21 @@ export class KafkaMessaging implements Messaging {
     return readPartition(this.kafka, await this.admin(), this.options.clientId, topic, partition, onRecord);
   }
 
+  readRecords(topic: string, partition: number, offsets: readonly string[]): Promise<IncomingRecord[]> {
+    return this.recordReader.read(topic, partition, offsets);
+  }
+
   async partitionOf(topic: string, key: string): Promise<number> {
     return keyPartition(topic, key, await this.partitions(topic));
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    return (await this.partitions(topic)).length;
+  }
+
+  /** Not closed by close(): its owner closes it, so a fenced writer can be replaced alone. */
+  exclusivePublisher(transactionalId: string): Promise<ExclusivePublisher> {
+    return connectExclusivePublisher(this.kafka, transactionalId);
   }
 
   async ping(): Promise<{ brokers: number }> {
@@ -306,6 +324,7 @@ export class KafkaMessaging implements Messaging {
   async close(): Promise<void> {
     await Promise.allSettled([...this.consumers].map((c) => this.stopConsumer(c)));
     await Promise.allSettled([...this.producers].map((p) => p.disconnect()));
+    await this.recordReader.close().catch(() => undefined);
     this.producers.clear();
     if (this.adminClient) await (await this.adminClient.catch(() => undefined))?.disconnect();
     this.adminClient = undefined;

@@ -1,0 +1,90 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { randomName, testConfig, testLogger } from '../../../test/support/env';
+import type { IncomingRecord } from '../../messaging/ports';
+import { KafkaMessaging } from './kafka-messaging';
+
+const config = testConfig();
+
+/** Messaging.readRecords against the real broker: exact records, committed ones only. */
+describe('KafkaMessaging.readRecords', () => {
+  let messaging: KafkaMessaging;
+  let kafka: Kafka;
+  let topic: string;
+  /** Every committed record of partition 0, read the slow way, by offset. */
+  const all = new Map<string, IncomingRecord>();
+  const aborted: string[] = [];
+
+  beforeAll(async () => {
+    messaging = new KafkaMessaging({ ...config.kafka, logger: testLogger(), logLevel: config.logLevel });
+    kafka = new Kafka({
+      clientId: randomName('it-reader'),
+      brokers: config.kafka.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    topic = randomName('it-records');
+    await messaging.ensureTopics([{ topic, partitions: 2 }]);
+    // Many small batches, so the records asked for below sit in different record batches.
+    for (let b = 0; b < 40; b++)
+      await messaging.publisher().publish(
+        Array.from({ length: 50 }, (_, i) => ({
+          topic,
+          partition: 0,
+          key: `k${i % 5}`,
+          value: Buffer.from(`v${b * 50 + i}`),
+          headers: { n: String(b * 50 + i) },
+        })),
+      );
+    // An aborted transaction in the middle of the log, then more committed records after it.
+    const producer = kafka.producer({
+      transactionalId: randomName('it-tx'),
+      maxInFlightRequests: 1,
+      idempotent: true,
+    });
+    await producer.connect();
+    const tx = await producer.transaction();
+    const sent = await tx.send({
+      topic,
+      messages: [0, 1, 2].map((i) => ({ partition: 0, value: `aborted${i}` })),
+    });
+    await tx.abort();
+    const base = BigInt(sent[0]!.baseOffset!);
+    aborted.push(...[0n, 1n, 2n].map((i) => (base + i).toString()));
+    await producer.disconnect();
+    await messaging.publisher().publish([{ topic, partition: 0, key: 'after', value: Buffer.from('after') }]);
+    await messaging.readPartition(topic, 0, (r) => void all.set(r.offset, r));
+  });
+
+  afterAll(async () => {
+    await messaging.close();
+  });
+
+  const values = (records: readonly IncomingRecord[]) => records.map((r) => r.value?.toString());
+
+  it('returns exactly the records asked for, in offset order, with headers and keys', async () => {
+    const committed = [...all.keys()];
+    const picked = [1999, 3, 777, 5, 1234, 1500, 0, 64, 65, 1000, 4].map((i) => committed[i]!);
+    const records = await messaging.readRecords(topic, 0, picked);
+    const expected = [...picked].sort((a, b) => Number(a) - Number(b)).map((o) => all.get(o)!);
+    expect(records.map((r) => r.offset)).toEqual(expected.map((r) => r.offset));
+    expect(values(records)).toEqual(values(expected));
+    expect(records.map((r) => r.headers.n)).toEqual(expected.map((r) => r.headers.n));
+    expect(records.map((r) => r.key?.toString())).toEqual(expected.map((r) => r.key?.toString()));
+    expect(records.every((r) => r.topic === topic && r.partition === 0)).toBe(true);
+  });
+
+  it('leaves out aborted records and transaction markers, and reads what follows them', async () => {
+    const marker = (BigInt(aborted.at(-1)!) + 1n).toString();
+    const last = [...all.keys()].at(-1)!;
+    const records = await messaging.readRecords(topic, 0, [...aborted, marker, last]);
+    expect(values(records)).toEqual(['after']);
+    expect(records[0]!.offset).toBe(last);
+  });
+
+  it('returns nothing for offsets past the end, for an empty list, and for duplicates once', async () => {
+    expect(await messaging.readRecords(topic, 0, ['999999'])).toEqual([]);
+    expect(await messaging.readRecords(topic, 0, [])).toEqual([]);
+    expect(await messaging.readRecords(topic, 1, ['0'])).toEqual([]);
+    const twice = await messaging.readRecords(topic, 0, ['10', '10']);
+    expect(values(twice)).toEqual(['v10']);
+  });
+});
