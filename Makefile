@@ -98,3 +98,4 @@ bench: install build stack migrate ## benchmarks against the local stack, each p
 	node .stack/bench-build/bench/command-throughput.js
 	node .stack/bench-build/bench/policy-decisions.js
 	node .stack/bench-build/bench/audit-as-of.js
+	node .stack/bench-build/bench/audit-verify.js
