@@ -6,6 +6,14 @@
 
 COMPONENTS=(postgres prometheus kafka apicurio kubernetes)
 
+# One start or stop at a time per checkout: two concurrent `make stack` runs would each find a
+# component not running yet, start it, and leave one copy behind that no pid file names. The
+# lock is held by flock itself (-o: the services started underneath do not inherit it).
+if [[ "${1:-}" == up || "${1:-}" == down ]] && [[ -z "${SENTINEL_STACK_LOCKED:-}" ]]; then
+  mkdir -p "$STATE_DIR"
+  SENTINEL_STACK_LOCKED=1 exec flock -o "$STATE_DIR/stack.lock" "$0" "$@"
+fi
+
 case "${1:-}" in
   up)
     start=$SECONDS
