@@ -30,12 +30,15 @@ describe('Sentinel process: operations endpoints, errors and shutdown', () => {
       status: string;
       checks: Record<string, { status: string }>;
       writeSide: unknown;
+      roles: unknown;
     };
     expect(res.status).toBe(200);
     expect(body.status).toBe('ready');
     expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'postgres', 'schemaRegistry']);
     expect(Object.values(body.checks).every((c) => c.status === 'up')).toBe(true);
     expect(body.writeSide).toEqual({ state: 'up', roles: ['api', 'processor', 'effects', 'projections'] });
+    // The background roles are part of readiness: ready means they are running too.
+    expect(body.roles).toEqual({ effects: { state: 'up' }, projections: { state: 'up' } });
   });
 
   it('reports every configured cluster with reachability and version', async () => {

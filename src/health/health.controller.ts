@@ -8,6 +8,7 @@ import { EVENTING, type Eventing } from '../eventing/eventing';
 import type { KubernetesClusters } from '../infrastructure/kubernetes/clusters';
 import { CONFIG, DATABASE, KUBERNETES, MESSAGING, SCHEMA_REGISTRY } from '../infrastructure/tokens';
 import { Public } from '../infrastructure/auth/decorators';
+import { COMPONENTS, type Components } from './components';
 import type { Messaging } from '../messaging/ports';
 
 export interface CheckResult {
@@ -28,6 +29,7 @@ export class HealthController {
     @Inject(DATABASE) private readonly database: Database,
     @Inject(KUBERNETES) private readonly clusters: KubernetesClusters | null,
     @Inject(EVENTING) private readonly eventing: Eventing,
+    @Inject(COMPONENTS) private readonly components: Components,
   ) {}
 
   @Get('healthz')
@@ -60,10 +62,17 @@ export class HealthController {
     const checks = { kafka, schemaRegistry, postgres };
     // The write side (topics, schemas, processor, results feed) counts once it has started.
     const writeSide = this.eventing.status;
-    const ready = Object.values(checks).every((c) => c.status === 'up') && writeSide.state === 'up';
+    // Background roles (projections, effects) count too: a process that serves stale reads or
+    // applies nothing is not ready, even if every dependency answers.
+    const roles = this.components.all();
+    const ready =
+      Object.values(checks).every((c) => c.status === 'up') &&
+      writeSide.state === 'up' &&
+      this.components.allUp();
     const allClusters = clusters.every((c) => c.reachable);
     res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: !ready ? 'not_ready' : allClusters ? 'ready' : 'degraded', checks, writeSide, clusters };
+    const status = !ready ? 'not_ready' : allClusters ? 'ready' : 'degraded';
+    return { status, checks, writeSide, roles, clusters };
   }
 
   private async check(timeoutMs: number, probe: () => Promise<string | void>): Promise<CheckResult> {

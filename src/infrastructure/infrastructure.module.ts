@@ -9,6 +9,7 @@ import { CONFIG, DATABASE, KUBERNETES, LOGGER, MESSAGING, SCHEMA_REGISTRY } from
 import type { Messaging } from '../messaging/ports';
 
 /** Provides config, logger and the adapters, and drains them in order on shutdown. */
+import { COMPONENTS, Components } from '../health/components';
 @Global()
 @Module({})
 export class InfrastructureModule implements BeforeApplicationShutdown {
@@ -17,6 +18,7 @@ export class InfrastructureModule implements BeforeApplicationShutdown {
       module: InfrastructureModule,
       providers: [
         { provide: CONFIG, useValue: config },
+        { provide: COMPONENTS, useValue: new Components() },
         { provide: LOGGER, useValue: logger },
         {
           provide: MESSAGING,
@@ -31,7 +33,7 @@ export class InfrastructureModule implements BeforeApplicationShutdown {
             config.kubernetes.kubeconfig ? new KubernetesClusters(config.kubernetes.kubeconfig) : null,
         },
       ],
-      exports: [CONFIG, LOGGER, MESSAGING, SCHEMA_REGISTRY, DATABASE, KUBERNETES],
+      exports: [CONFIG, LOGGER, MESSAGING, SCHEMA_REGISTRY, DATABASE, KUBERNETES, COMPONENTS],
     };
   }
 

@@ -1,3 +1,4 @@
+import { COMPONENTS, type Components } from '../health/components';
 import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Config } from '../infrastructure/config/config';
 import type { Logger } from '../infrastructure/logging/logger';
@@ -81,10 +82,12 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(MESSAGING) private readonly messaging: Messaging,
     @Inject(DATABASE) private readonly database: Database,
+    @Inject(COMPONENTS) private readonly components: Components,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.roles.includes('projections')) return;
+    this.components.set('projections', 'starting');
     void this.start(this.logger.child({ component: 'projections' }));
   }
 
@@ -99,11 +102,13 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
       try {
         this.runners = await startProjections(deps, this.config.eventing.topicPrefix);
         log.info({ projections: this.runners.length }, 'projections running');
+        this.components.set('projections', 'up');
         // Stopped while starting: the shutdown hook saw no runners, so stop them here.
         if (this.stopped) await this.stopRunners();
         return;
       } catch (err) {
         const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+        this.components.set('projections', 'retrying', (err as Error).message);
         // At start-up the write side may still be creating the topics: warn first, then shout.
         log[failures < 3 ? 'warn' : 'error'](
           { err, retryInMs: delay },

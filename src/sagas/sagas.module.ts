@@ -1,3 +1,4 @@
+import { COMPONENTS, type Components } from '../health/components';
 import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { EVENTING, type Eventing } from '../eventing/eventing';
 import { prepareWriteSide } from '../eventing/write-side';
@@ -31,6 +32,7 @@ export class SagasModule implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(SCHEMA_REGISTRY) private readonly registry: AvroRegistry,
     @Inject(KUBERNETES) private readonly clusters: KubernetesClusters | null,
     @Inject(EVENTING) private readonly eventing: Eventing,
+    @Inject(COMPONENTS) private readonly components: Components,
   ) {
     this.log = logger.child({ component: 'effects' });
   }
@@ -41,6 +43,7 @@ export class SagasModule implements OnApplicationBootstrap, BeforeApplicationShu
       this.log.warn('effects role idle: SENTINEL_KUBECONFIG is not set, so there are no clusters to act on');
       return;
     }
+    this.components.set('effects', 'starting');
     this.starting = this.startWithRetries(this.clusters);
   }
 
@@ -64,9 +67,11 @@ export class SagasModule implements OnApplicationBootstrap, BeforeApplicationShu
         this.effects = effects;
         if (this.stopped) await effects.stop();
         this.log.info({ clusters: clusters.list().map((c) => c.name) }, 'effects running');
+        this.components.set('effects', 'up');
         return;
       } catch (err) {
         const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+        this.components.set('effects', 'retrying', (err as Error).message);
         this.log.error({ err, retryInMs: delay }, 'effects failed to start; retrying');
         await new Promise((r) => setTimeout(r, delay).unref());
       }
