@@ -1,3 +1,4 @@
+import { COMPONENTS, Components } from '../health/components';
 import { Global, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CommandResult } from '../eventing/command-result';
@@ -173,8 +174,9 @@ describe('deployment queries against the real stack', () => {
           { provide: DATABASE, useValue: db },
           { provide: LOGGER, useValue: testLogger() },
           { provide: MESSAGING, useValue: ws.messaging },
+          { provide: COMPONENTS, useValue: new Components() },
         ],
-        exports: [CONFIG, DATABASE, LOGGER, MESSAGING],
+        exports: [CONFIG, DATABASE, LOGGER, MESSAGING, COMPONENTS],
       })
       class TestInfrastructure {}
       @Module({ imports: [TestInfrastructure, ProjectionsModule] })
