@@ -37,9 +37,15 @@ it('moves the partitions of a processor killed mid-batch to the other one, witho
       );
     });
     // A backlog, so the kill lands while batches are being processed and more are waiting.
+    // Killed once some of the backlog is answered and more of it is still waiting: a backlog
+    // large enough that a fast machine cannot finish it between two looks.
     const before = answered();
-    stream.burst(400);
-    await waitFor('progress on the backlog', () => (answered() > before + 20 ? true : undefined), 60_000);
+    stream.burst(1500);
+    await waitFor(
+      'progress on the backlog, with more of it outstanding',
+      () => (answered() > before + 20 && stream.sent.length - answered() > 20 ? true : undefined),
+      60_000,
+    );
     const aOwned = assignment(a.output());
     a.child.kill('SIGKILL');
     const bLogAtKill = b.output().length;
