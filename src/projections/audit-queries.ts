@@ -1,3 +1,4 @@
+import type { AuditEventRow } from './audit-rows';
 import { ReadModelQueries } from './read-model-queries';
 import { z } from 'zod';
 import { auditProjection } from './audit.projection';
@@ -47,27 +48,12 @@ export interface EventCoordinates {
   readonly at: Date;
 }
 
-interface EventRow {
-  topic: string;
-  partition: number;
+/** What list queries select: the row, its offset as text and the cursor's microsecond time. */
+type EventRow = Omit<AuditEventRow, 'offset' | 'data'> & {
   offset_text: string;
-  context: string;
-  event_type: string;
-  event_id: string;
-  aggregate_id: string;
-  version: number;
-  at: Date;
-  actor: string;
-  correlation_id: string;
-  causation_id: string;
-  hash: string;
-  previous_hash: string;
-  cluster: string | null;
-  team: string | null;
-  namespace: string | null;
   data: unknown;
   cursor_at: string;
-}
+};
 
 /**
  * Oldest first by (at, topic, partition, offset). `a` is `at` to the microsecond as Postgres

@@ -96,15 +96,13 @@ export function decideRead(
         .filter((p) => !policies.some((q) => q.id === p.policyId))
         .map((p) => ({ id: p.policyId, version: p.version })),
     ],
-    reasons: [
-      ...unreadable.map(
-        (p) =>
-          `policy ${p.policyId} version ${p.version} cannot be read (${p.problem}), so the change is refused`,
-      ),
-      ...decision.reasons,
-    ],
+    reasons: [...unreadable.map((p) => unreadableReason(p)), ...decision.reasons],
   };
 }
 
 /** The canonical text a decision records for facts and requests, so equal inputs are equal bytes. */
 export const recordJson = (value: unknown): string => canonicalJson(value);
+
+/** Why a decision on an unreadable recorded policy is a denial, in the decision's words. */
+export const unreadableReason = (p: { policyId: string; version: number; problem: string }): string =>
+  `policy ${p.policyId} version ${p.version} cannot be read (${p.problem}), so the change is refused`;

@@ -5,6 +5,7 @@ import {
   type ReadPolicy,
   readRecordedPolicy,
   type RecordedPolicy,
+  unreadableReason,
 } from './recorded';
 import { evaluate } from './evaluate';
 import type { DecisionOutcome, Policy, RuleResult } from './types';
@@ -135,11 +136,7 @@ function recombine(
   const added = edit.added.flatMap((r) => (r.ok ? [r.policy] : []));
   const fresh = added.length > 0 ? evaluate(added, inputs.request, inputs.facts, inputs.now).results : [];
   const merged = [...recorded.filter((r) => !edit.touched.has(r.policyId)), ...fresh].sort(byPriority);
-  const unreadable = untouched.flatMap((r) =>
-    r.ok
-      ? []
-      : [`policy ${r.policyId} version ${r.version} cannot be read (${r.problem}), so the change is refused`],
-  );
+  const unreadable = untouched.flatMap((r) => (r.ok ? [] : [unreadableReason(r)]));
   const outcome: DecisionOutcome =
     unreadable.length > 0 || merged.some((r) => r.result === 'denied')
       ? 'denied'
