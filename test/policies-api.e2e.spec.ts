@@ -26,10 +26,15 @@ describe('Policies API over HTTP', () => {
     const db = new Database(env.SENTINEL_DATABASE_URL!, 1);
     await migrate(db, join(REPO_ROOT, 'migrations')).finally(() => db.close());
     app = await startSentinel({ SENTINEL_TOPIC_PREFIX: prefix, SENTINEL_ROLES: 'api,processor,projections' });
-    await waitFor('the write side', async () => {
-      const r = await fetch(`${app.url}/readyz`);
-      return r.status === 200 ? true : undefined;
-    });
+    // Cold, the write side registers every schema under this run's topics one at a time.
+    await waitFor(
+      'the write side',
+      async () => {
+        const r = await fetch(`${app.url}/readyz`);
+        return r.status === 200 ? true : undefined;
+      },
+      90_000,
+    );
     for (const role of ['viewer', 'operator', 'admin']) {
       const run = await runCli(['token', '--sub', `${role}-user`, '--role', role], env);
       expect(run.code).toBe(0);

@@ -36,8 +36,11 @@ export async function startApiSession(
   const db = new Database(env.SENTINEL_DATABASE_URL!, 1);
   await migrate(db, join(REPO_ROOT, 'migrations')).finally(() => db.close());
   const app = await startSentinel({ SENTINEL_TOPIC_PREFIX: prefix, SENTINEL_ROLES: roles });
-  await waitFor('the write side', async () =>
-    (await fetch(`${app.url}/readyz`)).status === 200 ? true : undefined,
+  // Cold, the write side registers every schema under this run's topics one at a time.
+  await waitFor(
+    'the write side',
+    async () => ((await fetch(`${app.url}/readyz`)).status === 200 ? true : undefined),
+    90_000,
   );
   return {
     app,
