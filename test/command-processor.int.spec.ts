@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { fromHeaders } from '../src/eventing/cloudevents';
 import { avroBody } from '../src/eventing/codec';
 import type { CommandResult } from '../src/eventing/command-result';
@@ -105,6 +106,48 @@ describe('command processor against the real broker and registry', () => {
     // The positions in the results are where the events really are.
     const position = (await answer(updated.commandId)).events[0]!;
     expect(chainA[2]).toMatchObject({ partition: position.partition, offset: position.offset });
+  });
+
+  it('predicts event offsets right and skips what the changelog says was processed', async () => {
+    const results = await ws.results();
+    const events = await ws.collect(ws.topics.events('deployments'));
+    const answer = (id: string) => waitFor(`the result of ${id}`, () => results.of(id)[0]);
+    const processor = ws.processor();
+    await processor.start();
+    // One aggregate, one partition: after the first commit every later batch's event offsets are
+    // predicted and sent in one request with the results that name them.
+    const sent = [await send('CreateDeployment', 'dep-p', createDeployment('dep-p'))];
+    await answer(sent[0]!.commandId);
+    for (let i = 1; i <= 12; i++) sent.push(await send('ScaleDeployment', 'dep-p', { replicas: i }));
+    const answered = await Promise.all(sent.map((c) => answer(c.commandId)));
+    await waitFor('13 events', () =>
+      events.filter((e) => e.key!.toString() === 'dep-p').length >= 13 ? true : undefined,
+    );
+    const at = new Map(events.map((e) => [`${e.partition}/${e.offset}`, e]));
+    for (const [i, result] of answered.entries()) {
+      expect(result.status).toBe('accepted');
+      const event = at.get(`${result.events[0]!.partition}/${result.events[0]!.offset}`);
+      expect(event?.headers.ce_causationid).toBe(sent[i]!.commandId);
+    }
+    await processor.stop();
+
+    // The group's offsets are only where fetching resumes: rewound to the start, a new processor
+    // is handed every command again and answers none of them twice.
+    const admin = new Kafka({ brokers: ws.config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.resetOffsets({
+      groupId: `${ws.prefix}-processor`,
+      topic: ws.topics.commands,
+      earliest: true,
+    });
+    await admin.disconnect();
+    const before = results.all().length;
+    const next = ws.processor();
+    await next.start();
+    const fresh = await send('ScaleDeployment', 'dep-p', { replicas: 20 });
+    expect(await answer(fresh.commandId)).toMatchObject({ status: 'accepted', version: 14 });
+    await next.stop();
+    expect(results.all().length).toBe(before + 1);
   });
 
   it('sends an unreadable command to the dead-letter topic with its reason, and goes on', async () => {

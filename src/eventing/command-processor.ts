@@ -4,6 +4,7 @@ import type {
   Messaging,
   PartitionBatch,
   PartitionedRecord,
+  RecordPosition,
   Subscription,
   BatchTransaction,
 } from '../messaging/ports';
@@ -31,7 +32,8 @@ const SWEEP_LIMIT = 100;
 /**
  * The single writer of each command partition (DESIGN.md §3). For every batch, in one Kafka
  * transaction: the events of each command, the aggregate snapshots and processed command ids
- * (changelog), the command results, dead letters and the input offsets.
+ * (changelog), the command results, dead letters and the input position (changelog too, so the
+ * group's offsets are only a resume hint: ADR 0010).
  */
 export class CommandProcessor {
   private readonly partitions = new Map<number, PartitionState>();
@@ -45,6 +47,7 @@ export class CommandProcessor {
       groupId,
       topics: [topics.commands],
       fromBeginning: true,
+      inputPositions: 'output',
       onPartitionClaimed: (_topic, partition) => this.restore(partition),
       onRebalance: () => this.partitions.clear(),
       handle: (batch, tx) => this.handle(batch, tx),
@@ -73,17 +76,55 @@ export class CommandProcessor {
   private async handle(batch: PartitionBatch, tx: BatchTransaction): Promise<void> {
     const state = this.partitions.get(batch.partition);
     if (!state) throw new Error(`partition ${batch.partition} has no restored state`);
+    // Records a committed transaction already processed: nothing is sent for them again.
+    const records = state.unprocessed(batch.records);
+    if (records.length < batch.records.length)
+      this.options.logger.info(
+        { partition: batch.partition, skipped: batch.records.length - records.length },
+        'skipped commands the changelog records as processed (delivered again after a restart)',
+      );
+    if (records.length === 0) return;
     const staged = state.batch();
+    staged.nextInput = (BigInt(records.at(-1)!.offset) + 1n).toString();
+    const decisions = await this.decideAll(records, staged);
+    const events = decisions.flatMap((d) => d.events);
+    const predicted = state.predictOffsets(events);
+    // Once the events' offsets are known in advance, events, results and changelog go out in one
+    // request; otherwise the events go first and their offsets come from the broker's answer.
+    const positions = predicted
+      ? events.map((e, i) => ({ topic: e.topic, partition: e.partition, offset: predicted[i]! }))
+      : await tx.send(events);
+    const results = this.finish(decisions, positions, staged, state);
+    const rest = [
+      ...decisions.flatMap((d) => d.deadLetters),
+      ...results.map((r) => this.resultRecord(r, batch.partition)),
+      ...staged.changelog(this.options.topics.changelog, batch.partition),
+    ];
+    if (predicted) checkPredicted((await tx.send([...events, ...rest])).slice(0, events.length), positions);
+    else await tx.send(rest);
+    tx.onCommit(() => state.apply(staged, positions));
+  }
+
+  private async decideAll(records: readonly IncomingRecord[], staged: StagedChanges): Promise<Decision[]> {
     const decisions: Decision[] = [];
     const firstInBatch = new Map<string, number>();
-    for (const record of batch.records) {
+    for (const record of records) {
       const id = record.headers.ce_id;
       const first = id !== undefined ? firstInBatch.get(id) : undefined;
       // A command id repeated within one batch is answered like any other duplicate.
       decisions.push(first !== undefined ? duplicateOf(first) : await this.decide(record, staged));
       if (id !== undefined && first === undefined) firstInBatch.set(id, decisions.length - 1);
     }
-    const positions = await tx.send(decisions.flatMap((d) => d.events));
+    return decisions;
+  }
+
+  /** The batch's results, each command remembered as processed, expired ones tombstoned. */
+  private finish(
+    decisions: readonly Decision[],
+    positions: readonly RecordPosition[],
+    staged: StagedChanges,
+    state: PartitionState,
+  ): CommandResult[] {
     const now = Date.now();
     const processedAt = new Date(now).toISOString();
     const results: CommandResult[] = [];
@@ -96,14 +137,9 @@ export class CommandProcessor {
       if (!result.duplicate && d.deadLetters.length === 0)
         staged.processed.set(result.commandId, { result, at: now });
     }
-    for (const id of state.expired(now, this.options.idempotencyRetentionMs).slice(0, SWEEP_LIMIT))
+    for (const id of state.expired(now, this.options.idempotencyRetentionMs, SWEEP_LIMIT))
       staged.processed.set(id, undefined);
-    await tx.send([
-      ...decisions.flatMap((d) => d.deadLetters),
-      ...results.map((r) => this.resultRecord(r, batch.partition)),
-      ...staged.changelog(this.options.topics.changelog, batch.partition),
-    ]);
-    tx.onCommit(() => state.apply(staged));
+    return results;
   }
 
   private async decide(record: IncomingRecord, staged: StagedChanges): Promise<Decision> {
@@ -128,6 +164,21 @@ export class CommandProcessor {
       value: encodeResult(result),
     };
   }
+}
+
+/**
+ * Fails the batch if the broker put an event elsewhere than predicted: the transaction aborts,
+ * the partition is claimed again and the batch redelivered, so a result naming an offset its
+ * event did not get never commits.
+ */
+function checkPredicted(sent: readonly RecordPosition[], predicted: readonly RecordPosition[]): void {
+  const wrong = sent.findIndex((p, i) => p.offset !== predicted[i]!.offset);
+  if (wrong === -1) return;
+  const { topic, partition, offset } = sent[wrong]!;
+  throw new Error(
+    `event offsets differ from the ones predicted (${topic}/${partition}: ${offset}, not ` +
+      `${predicted[wrong]!.offset}); is another producer writing to the events topic?`,
+  );
 }
 
 function duplicateOf(index: number): Decision {

@@ -17,6 +17,8 @@ export interface ProcessedCommand {
 
 const AGGREGATE = 'a/';
 const COMMAND = 'c/';
+/** The partition's input position: the offset of the first command not yet processed. */
+const POSITION = 'p/';
 
 /**
  * The state one command-processor partition owns: aggregates and recently processed command ids.
@@ -25,7 +27,16 @@ const COMMAND = 'c/';
  */
 export class PartitionState {
   private readonly aggregates = new Map<string, AggregateSnapshot>();
+  /** In processing order (a Map keeps insertion order), so the oldest come first. */
   private readonly processed = new Map<string, ProcessedCommand>();
+  /**
+   * Offset of the first command record not yet processed, once the changelog has recorded one.
+   * Records before it were processed by a committed transaction and are delivered again only
+   * because the group's offsets are a resume hint (ADR 0010).
+   */
+  private nextInput?: bigint;
+  /** Where the next event of each events topic will land, once an earlier commit showed it. */
+  private readonly nextEvent = new Map<string, bigint>();
 
   restore(record: IncomingRecord): void {
     const key = record.key?.toString('utf8') ?? '';
@@ -34,6 +45,14 @@ export class PartitionState {
       set(this.aggregates, key.slice(AGGREGATE.length), value as AggregateSnapshot | undefined);
     else if (key.startsWith(COMMAND))
       set(this.processed, key.slice(COMMAND.length), value as ProcessedCommand | undefined);
+    else if (key.startsWith(POSITION) && value !== undefined)
+      this.nextInput = BigInt((value as { next: string }).next);
+  }
+
+  /** The records of a delivered batch not processed yet. */
+  unprocessed<R extends { offset: string }>(records: readonly R[]): readonly R[] {
+    const next = this.nextInput;
+    return next === undefined ? records : records.filter((r) => BigInt(r.offset) >= next);
   }
 
   get size() {
@@ -44,14 +63,43 @@ export class PartitionState {
     return new StagedChanges(this.aggregates, this.processed);
   }
 
-  /** Command ids older than the retention, to tombstone so compaction can drop them. */
-  expired(now: number, retentionMs: number): string[] {
-    return [...this.processed].filter(([, p]) => now - p.at > retentionMs).map(([id]) => id);
+  /**
+   * Up to `limit` command ids older than the retention, to tombstone so compaction can drop them.
+   * Only the oldest entries are looked at: this runs for every batch.
+   */
+  expired(now: number, retentionMs: number, limit: number): string[] {
+    const ids: string[] = [];
+    for (const [id, p] of this.processed) {
+      if (ids.length >= limit || now - p.at <= retentionMs) break;
+      ids.push(id);
+    }
+    return ids;
   }
 
-  apply(staged: StagedChanges): void {
+  /**
+   * The offsets `events` will get if they are the next records of their partitions, or
+   * undefined while a topic's next offset is unknown (after a claim, until a commit shows it).
+   * Sound because this partition's transactional producer is the only writer of its events
+   * partitions; the caller still checks the broker's answer before committing.
+   */
+  predictOffsets(events: readonly { topic: string }[]): string[] | undefined {
+    const next = new Map<string, bigint>();
+    const offsets: string[] = [];
+    for (const { topic } of events) {
+      const offset = next.get(topic) ?? this.nextEvent.get(topic);
+      if (offset === undefined) return undefined;
+      offsets.push(offset.toString());
+      next.set(topic, offset + 1n);
+    }
+    return offsets;
+  }
+
+  apply(staged: StagedChanges, written: readonly { topic: string; offset: string }[] = []): void {
     for (const [id, snapshot] of staged.aggregates) this.aggregates.set(id, snapshot);
     for (const [id, processed] of staged.processed) set(this.processed, id, processed);
+    if (staged.nextInput !== undefined) this.nextInput = BigInt(staged.nextInput);
+    // The commit appended one control record (the marker) after each partition's last event.
+    for (const { topic, offset } of written) this.nextEvent.set(topic, BigInt(offset) + 2n);
   }
 }
 
@@ -59,6 +107,8 @@ export class PartitionState {
 export class StagedChanges {
   readonly aggregates = new Map<string, AggregateSnapshot>();
   readonly processed = new Map<string, ProcessedCommand | undefined>();
+  /** The input position after this batch, written with it. */
+  nextInput?: string;
 
   constructor(
     private readonly committedAggregates: ReadonlyMap<string, AggregateSnapshot>,
@@ -84,6 +134,7 @@ export class StagedChanges {
     return [
       ...[...this.aggregates].map(([id, s]) => record(AGGREGATE + id, s)),
       ...[...this.processed].map(([id, p]) => record(COMMAND + id, p)),
+      ...(this.nextInput !== undefined ? [record(POSITION, { next: this.nextInput })] : []),
     ];
   }
 }

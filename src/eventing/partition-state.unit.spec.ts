@@ -78,6 +78,48 @@ describe('PartitionState', () => {
     staged.processed.set('old', { result: result('old'), at: 0 });
     staged.processed.set('new', { result: result('new'), at: 90_000_000 });
     state.apply(staged);
-    expect(state.expired(86_400_001, 86_400_000)).toEqual(['old']);
+    expect(state.expired(86_400_001, 86_400_000, 100)).toEqual(['old']);
+  });
+
+  it('tombstones the oldest first, at most the limit per batch', () => {
+    const state = new PartitionState();
+    const staged = state.batch();
+    for (let i = 0; i < 5; i++) staged.processed.set(`c${i}`, { result: result(`c${i}`), at: i });
+    staged.processed.set('recent', { result: result('recent'), at: 10_000 });
+    state.apply(staged);
+    expect(state.expired(5_000, 1_000, 3)).toEqual(['c0', 'c1', 'c2']);
+    expect(state.expired(5_000, 1_000, 100)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+  });
+
+  it('restores its input position and skips the records before it', () => {
+    const live = new PartitionState();
+    const staged = live.batch();
+    staged.nextInput = '42';
+    const restored = new PartitionState();
+    const records = [40, 41, 42, 43].map((o) => ({ offset: String(o) }));
+    expect(restored.unprocessed(records)).toHaveLength(4);
+    replay(restored, staged.changelog('changelog', 0));
+    expect(restored.unprocessed(records).map((r) => r.offset)).toEqual(['42', '43']);
+    // Applied after a commit, the position moves on in memory too.
+    const next = restored.batch();
+    next.nextInput = '44';
+    restored.apply(next);
+    expect(restored.unprocessed(records)).toHaveLength(0);
+  });
+
+  it('predicts event offsets only after a commit showed where each events topic ends', () => {
+    const state = new PartitionState();
+    const events = [{ topic: 'dep.events' }, { topic: 'pol.events' }, { topic: 'dep.events' }];
+    expect(state.predictOffsets(events)).toBeUndefined();
+    state.apply(state.batch(), [
+      { topic: 'dep.events', offset: '10' },
+      { topic: 'dep.events', offset: '11' },
+    ]);
+    // One topic is still unknown.
+    expect(state.predictOffsets(events)).toBeUndefined();
+    state.apply(state.batch(), [{ topic: 'pol.events', offset: '3' }]);
+    // Each commit's marker takes the offset after a partition's last record.
+    expect(state.predictOffsets(events)).toEqual(['13', '5', '14']);
+    expect(state.predictOffsets([])).toEqual([]);
   });
 });

@@ -77,12 +77,21 @@ export interface BatchTransaction {
 
 /**
  * Exactly-once consume-transform-produce: everything `handle` sends for a batch, and the
- * batch's input offsets, commit in one Kafka transaction, by a transactional producer owned by
+ * batch's input position (see `inputPositions`), commit in one Kafka transaction, by a transactional producer owned by
  * the input partition (so a rebalance fences a zombie). If `handle` or the commit fails, the
  * transaction aborts and the batch is delivered again.
  */
 export interface TransactionalProcessorSpec extends ConsumerSpec {
   handle(batch: PartitionBatch, tx: BatchTransaction): Promise<void>;
+  /**
+   * Where a batch's input position commits with its outputs:
+   * - `transaction` (default): the group's offsets, sent inside the transaction;
+   * - `output`: the handler writes the position into its own output (a changelog it restores on
+   *   claim) and skips records before it; the group's offsets are committed after the
+   *   transaction, at most once a second, only as the place fetching resumes. Two requests
+   *   fewer per transaction (ADR 0010).
+   */
+  inputPositions?: 'transaction' | 'output';
   /** Called before the first batch of each partition after every (re)assignment. */
   onPartitionClaimed?(topic: string, partition: number): Promise<void>;
   /** Called when the group rebalances: state of partitions this member may have lost is void. */

@@ -106,6 +106,7 @@ export class KafkaMessaging implements Messaging {
     });
     // Partitions whose producer is initialised (zombies fenced) and whose owner state is loaded.
     const claimed = new Set<string>();
+    const inTransaction = (spec.inputPositions ?? 'transaction') === 'transaction';
     const consumer = await this.startConsumer(spec, async (payload) => {
       const { batch } = payload;
       const key = `${batch.topic}/${batch.partition}`;
@@ -115,10 +116,14 @@ export class KafkaMessaging implements Messaging {
         claimed.add(key);
       }
       const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
-      const offsets = {
-        consumerGroupId: spec.groupId,
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
-      };
+      const offsets = inTransaction
+        ? {
+            consumerGroupId: spec.groupId,
+            topics: [
+              { topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] },
+            ],
+          }
+        : undefined;
       try {
         await producers.run(batch.topic, batch.partition, offsets, (tx) =>
           spec.handle(toPartitionBatch(batch.topic, batch.partition, batch.messages), tx),
@@ -129,8 +134,14 @@ export class KafkaMessaging implements Messaging {
         claimed.delete(key);
         throw error;
       }
-      // Offsets are committed by the transaction; resolving only moves the fetch position.
+      // Resolving moves the fetch position. In `transaction` mode the offsets are already
+      // committed; in `output` mode they are a resume hint, and a failed commit of one (e.g. a
+      // rebalance under way) only means a few committed records are skipped again later.
       payload.resolveOffset(batch.lastOffset());
+      if (!inTransaction)
+        await payload.commitOffsetsIfNecessary().catch((error: unknown) => {
+          this.log.debug({ err: error, groupId: spec.groupId }, 'resume-hint offset commit failed');
+        });
       await payload.heartbeat();
     });
     // After a rebalance this member may have lost partitions and regained them later: claim again.

@@ -25,13 +25,13 @@ export class TransactionalProducers {
   }
 
   /**
-   * Runs `work` inside one transaction that also commits `offsets`. Batches of one partition
-   * arrive one at a time, so a producer never has two transactions open.
+   * Runs `work` inside one transaction that also commits `offsets`, if given. Batches of one
+   * partition arrive one at a time, so a producer never has two transactions open.
    */
   async run(
     topic: string,
     partition: number,
-    offsets: Offsets & { consumerGroupId: string },
+    offsets: (Offsets & { consumerGroupId: string }) | undefined,
     work: (tx: BatchTransaction) => Promise<void>,
   ) {
     const id = this.id(topic, partition);
@@ -44,7 +44,7 @@ export class TransactionalProducers {
           positions(records, await txn.sendBatch({ acks: -1, topicMessages: toTopicMessages(records) })),
         onCommit: (callback) => void committed.push(callback),
       });
-      await txn.sendOffsets(offsets);
+      if (offsets) await txn.sendOffsets(offsets);
       await txn.commit();
     } catch (error) {
       // Never leave a transaction open: it would block read_committed readers until it times out.
