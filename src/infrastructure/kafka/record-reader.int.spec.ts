@@ -80,6 +80,45 @@ describe('KafkaMessaging.readRecords', () => {
     expect(records[0]!.offset).toBe(last);
   });
 
+  it('reads many neighbouring offsets across batches and the aborted transaction as a consumer reads them', async () => {
+    const every = [...all.keys()].filter((_, i) => i % 7 === 3);
+    const wanted = [...every, ...aborted, '0', '49', '50', '1999', '2000'];
+    const expected = [...new Set(wanted)]
+      .sort((a, b) => Number(a) - Number(b))
+      .flatMap((o) => all.get(o) ?? []);
+    expect(await messaging.readRecords(topic, 0, wanted)).toEqual(expected);
+  });
+
+  it('reads nothing past an open transaction until it commits', async () => {
+    const open = randomName('it-open');
+    await messaging.ensureTopics([{ topic: open, partitions: 1 }]);
+    const plain = (value: string) => ({ topic: open, partition: 0, key: 'k', value: Buffer.from(value) });
+    await messaging.publisher().publish(['a', 'b', 'c'].map(plain));
+    const producer = kafka.producer({
+      transactionalId: randomName('it-tx'),
+      maxInFlightRequests: 1,
+      idempotent: true,
+    });
+    await producer.connect();
+    try {
+      const tx = await producer.transaction();
+      await tx.send({ topic: open, messages: [{ partition: 0, value: 'in-tx' }] });
+      await messaging.publisher().publish([plain('after')]);
+      const offsets = ['0', '1', '2', '3', '4', '5'];
+      expect(values(await messaging.readRecords(open, 0, offsets))).toEqual(['a', 'b', 'c']);
+      await tx.commit();
+      expect(values(await messaging.readRecords(open, 0, offsets))).toEqual([
+        'a',
+        'b',
+        'c',
+        'in-tx',
+        'after',
+      ]);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   it('returns nothing for offsets past the end, for an empty list, and for duplicates once', async () => {
     expect(await messaging.readRecords(topic, 0, ['999999'])).toEqual([]);
     expect(await messaging.readRecords(topic, 0, [])).toEqual([]);

@@ -1,48 +1,36 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { IncomingRecord } from '../../messaging/ports';
+import { rawFetch } from './raw-fetch';
+import { scanRecordSet } from './record-batch';
+import { LogLayout } from './record-fetch-plan';
 import { toPartitionBatch } from './records';
 
 /**
  * Reads given records of one partition by offset, with raw Fetch requests to the partition's
  * leader (issue 7, state as of a time). A consumer group costs a join per read (hundreds of ms);
- * a Fetch is one round trip. kafkajs exposes neither its cluster nor its fetch-batch filter, so
- * this module reaches them through kafkajs 2.2's internals (the version is pinned in
- * package.json): the Kafka instance's private cluster factory and `consumer/batch`, which drops
- * aborted transactional data and control records exactly as kafkajs's own consumer does.
+ * a Fetch is one round trip. kafkajs exposes no cluster to fetch from, so this module reaches its
+ * private cluster factory (kafkajs 2.2, pinned in package.json); the Fetch itself is ours
+ * (raw-fetch.ts), and its record set is walked without decoding what is not wanted
+ * (record-batch.ts).
  *
  * Only committed records are read: READ_COMMITTED makes the broker stop at the last stable
- * offset and list the aborted transactions, which the batch filter removes.
+ * offset and list the aborted transactions, whose records the batch walk drops.
  */
 
 const READ_COMMITTED = 1;
-/**
- * Per fetch: the broker always returns the whole first record batch, however small the limit
- * (KIP-74), and nothing more: one batch per fetch, so batches between wanted offsets are skipped.
- */
-const FETCH_BYTES = 1;
-/** Chains of fetches in flight at once, on the leader's one fetch connection. */
-const PARALLEL = 16;
 
-interface PartitionData {
-  readonly partition: number;
-  readonly errorCode: number;
-  readonly highWatermark: string;
-  readonly lastStableOffset?: string;
+export interface ReadTuning {
+  /** Chains of fetches in flight at once, on the leader's one fetch connection. */
+  readonly lanes: number;
+  /**
+   * A fixed byte limit per fetch, the wanted offsets cut into `lanes` runs of neighbours, instead
+   * of record-fetch-plan.ts's sizes and runs: to measure one against the other.
+   */
+  readonly fetchBytes?: number;
 }
 
-interface FetchResponse {
-  readonly responses: { topicName: string; partitions: PartitionData[] }[];
-}
-
-interface Broker {
-  fetch(request: {
-    isolationLevel: number;
-    maxWaitTime: number;
-    minBytes: number;
-    maxBytes: number;
-    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
-  }): Promise<FetchResponse>;
-}
+/** Measured with record-fetch-plan.ts's sizes: 16 lanes were no faster, and hold more in flight. */
+const DEFAULT_TUNING: ReadTuning = { lanes: 8 };
 
 interface Cluster {
   connect(): Promise<void>;
@@ -50,19 +38,8 @@ interface Cluster {
   addTargetTopic(topic: string): Promise<void>;
   refreshMetadataIfNecessary(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
-  findBroker(node: { nodeId: string }): Promise<Broker>;
+  findBroker(node: { nodeId: string }): Promise<object>;
 }
-
-interface KafkaBatch {
-  readonly messages: KafkaMessage[];
-  isEmptyIncludingFiltered(): boolean;
-  lastOffset(): string;
-}
-
-type BatchConstructor = new (topic: string, fetchedOffset: string, data: PartitionData) => KafkaBatch;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Batch = require('kafkajs/src/consumer/batch') as BatchConstructor;
 
 function privateClusterFactory(kafka: Kafka) {
   const symbol = Object.getOwnPropertySymbols(kafka).find(
@@ -74,10 +51,21 @@ function privateClusterFactory(kafka: Kafka) {
   return factory as (options: Record<string, unknown>) => Cluster;
 }
 
+interface Span {
+  readonly broker: object;
+  readonly topic: string;
+  readonly partition: number;
+  readonly tuning: ReadTuning;
+  readonly layout: LogLayout;
+}
+
 export class RecordReader {
   private cluster?: Promise<Cluster>;
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly tuning: ReadTuning = DEFAULT_TUNING,
+  ) {}
 
   /**
    * The committed records at `offsets` of one partition, in offset order. Offsets that hold no
@@ -87,13 +75,15 @@ export class RecordReader {
     const wanted = [...new Set(offsets.map((o) => BigInt(o)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     if (wanted.length === 0) return [];
     const broker = await this.leader(topic, partition);
-    const found = new Map<bigint, KafkaMessage>();
+    const span: Span = { broker, topic, partition, tuning: this.tuning, layout: new LogLayout() };
+    const found = new Map<string, KafkaMessage>();
     // The first fetch alone: kafkajs opens the broker's fetch connection on first use, and fetches
     // racing to open it would each open a socket and leave all but one behind.
-    await readSpan(broker, topic, partition, wanted.slice(0, 1), found);
-    const lanes = lanesOf(wanted.slice(1), PARALLEL);
-    await Promise.all(lanes.map((lane) => readSpan(broker, topic, partition, lane, found)));
-    const messages = wanted.flatMap((o) => found.get(o) ?? []);
+    const rest = await readSpan(span, wanted, found, 1);
+    const { lanes, fetchBytes } = this.tuning;
+    const runs = fetchBytes === undefined ? span.layout.runs(rest) : lanesOf(rest, lanes);
+    await inParallel(runs, lanes, (run) => readSpan(span, run, found));
+    const messages = wanted.flatMap((o) => found.get(o.toString()) ?? []);
     return [...toPartitionBatch(topic, partition, messages).records];
   }
 
@@ -103,7 +93,7 @@ export class RecordReader {
     await (await cluster?.catch(() => undefined))?.disconnect();
   }
 
-  private async leader(topic: string, partition: number): Promise<Broker> {
+  private async leader(topic: string, partition: number): Promise<object> {
     this.cluster ??= (async () => {
       const cluster = privateClusterFactory(this.kafka)({
         allowAutoTopicCreation: false,
@@ -134,62 +124,47 @@ function lanesOf(sorted: readonly bigint[], count: number): bigint[][] {
   return lanes;
 }
 
+/** `work` on each item, at most `lanes` at a time, in item order. */
+async function inParallel<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<unknown>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
+}
+
 /**
- * Fetches the record batch holding the span's first offset, then the one holding the next offset
- * that batch did not cover, and so on: the batches between two wanted offsets are never read,
- * and a batch holding several of them is read once.
+ * Fetches from the span's first offset, then from the next offset the fetched batches did not
+ * cover, and so on (at most `fetches` times): what lies between wanted offsets beyond one fetch
+ * is never read, and each fetched batch is read once. Returns the offsets left unread.
  */
 async function readSpan(
-  broker: Broker,
-  topic: string,
-  partition: number,
-  span: readonly bigint[],
-  found: Map<bigint, KafkaMessage>,
-): Promise<void> {
-  const wanted = new Set(span);
-  for (let next = span[0]; next !== undefined; ) {
-    const batch = await fetchAt(broker, topic, partition, next);
+  { broker, topic, partition, tuning, layout }: Span,
+  wanted: readonly bigint[],
+  found: Map<string, KafkaMessage>,
+  fetches = Infinity,
+): Promise<bigint[]> {
+  let rest = wanted;
+  for (let n = 0; n < fetches && rest.length > 0; n++) {
+    const offset = rest[0]!;
+    const maxBytes = tuning.fetchBytes ?? layout.fetchBytes(rest);
+    const data = await rawFetch(broker, { topic, partition, offset, maxBytes });
     // Out of range: nothing committed there (past the end, or before a truncated start).
-    const covered = batch === 'out of range' ? next : BigInt(batch.lastOffset());
-    if (batch !== 'out of range') {
-      if (batch.isEmptyIncludingFiltered()) return;
-      keep(batch.messages, wanted, found);
+    if (!data) {
+      rest = rest.slice(1);
+      continue;
     }
-    next = span.find((o) => o > covered);
+    // Nothing at all: the offsets left are at or past the last stable offset.
+    if (data.records.length === 0) return [];
+    const scan = await scanRecordSet(data.records, rest, data.abortedTransactions);
+    layout.learn(scan);
+    for (const m of scan.records) found.set(m.offset, m);
+    if (scan.end === undefined)
+      throw new Error(`the fetch of ${topic}/${partition}@${offset} held no whole batch`);
+    // A broker returns batches from the one holding `offset`; were it to return less, `offset`
+    // counts as absent, so every fetch makes progress.
+    const covered = scan.end > offset ? scan.end : offset;
+    rest = rest.filter((o) => o > covered);
   }
-}
-
-function keep(
-  messages: readonly KafkaMessage[],
-  wanted: ReadonlySet<bigint>,
-  found: Map<bigint, KafkaMessage>,
-) {
-  for (const m of messages) if (wanted.has(BigInt(m.offset))) found.set(BigInt(m.offset), m);
-}
-
-async function fetchAt(
-  broker: Broker,
-  topic: string,
-  partition: number,
-  offset: bigint,
-): Promise<KafkaBatch | 'out of range'> {
-  const fetchOffset = offset.toString();
-  let response: FetchResponse;
-  try {
-    response = await broker.fetch({
-      isolationLevel: READ_COMMITTED,
-      maxWaitTime: 0,
-      minBytes: 1,
-      maxBytes: FETCH_BYTES,
-      topics: [{ topic, partitions: [{ partition, fetchOffset, maxBytes: FETCH_BYTES }] }],
-    });
-  } catch (error) {
-    if ((error as { type?: string }).type === 'OFFSET_OUT_OF_RANGE') return 'out of range';
-    throw error;
-  }
-  const data = response.responses
-    .find((r) => r.topicName === topic)
-    ?.partitions.find((p) => p.partition === partition);
-  if (!data) throw new Error(`the fetch of ${topic}/${partition}@${fetchOffset} returned no partition data`);
-  return new Batch(topic, fetchOffset, data);
+  return [...rest];
 }
