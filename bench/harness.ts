@@ -1,5 +1,7 @@
 /** What the benchmarks share: a real command path on topics of their own, and test data. */
 import { randomUUID } from 'crypto';
+import { join } from 'path';
+import { Client } from 'pg';
 import { CommandBus, type Outcome } from '../src/eventing/command-bus';
 import { CommandResultsFeed } from '../src/eventing/command-results-feed';
 import { deployments } from '../src/eventing/contexts';
@@ -8,6 +10,7 @@ import { loadConfig } from '../src/infrastructure/config/config';
 import { KafkaMessaging } from '../src/infrastructure/kafka/kafka-messaging';
 import { createLogger } from '../src/infrastructure/logging/logger';
 import { Database } from '../src/infrastructure/postgres/database';
+import { migrate } from '../src/infrastructure/postgres/migrations';
 import { AvroRegistry } from '../src/infrastructure/schema-registry/avro-registry';
 
 export interface CommandPath {
@@ -92,4 +95,28 @@ export function runBenchmark(main: () => Promise<void>): void {
     );
     process.exit(2);
   });
+}
+
+/**
+ * A migrated database of the benchmark's own, so what earlier runs and tests left in the shared
+ * one (enabled policies above all: every change is checked against each) cannot skew it.
+ */
+export async function freshDatabase(
+  adminUrl: string,
+  name: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const db = new Database(url.toString(), 2);
+  await migrate(db, join(__dirname, '..', '..', '..', 'migrations')).finally(() => db.close());
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }

@@ -13,7 +13,7 @@ import { signLocalToken } from '../src/infrastructure/auth/local-tokens';
 import { loadConfig } from '../src/infrastructure/config/config';
 import { KubernetesClusters } from '../src/infrastructure/kubernetes/clusters';
 import { KubernetesResources } from '../src/infrastructure/kubernetes/resources';
-import { runBenchmark } from './harness';
+import { freshDatabase, runBenchmark } from './harness';
 
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS ?? 100);
 const TARGET_FRESHNESS_MS = 100;
@@ -29,11 +29,13 @@ async function main() {
   const resources = new KubernetesResources(new KubernetesClusters(config.kubernetes.kubeconfig!));
   await resources.apply('local-a', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
 
+  const database = await freshDatabase(config.database.url, prefix);
   const port = await freePort();
   const child = spawn(process.execPath, [join(__dirname, '..', '..', '..', 'dist', 'main.js')], {
     env: {
       ...process.env,
       SENTINEL_TOPIC_PREFIX: prefix,
+      SENTINEL_DATABASE_URL: database.url,
       SENTINEL_HTTP_PORT: String(port),
       SENTINEL_LOG_LEVEL: 'warn',
     },
@@ -102,6 +104,9 @@ async function main() {
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');
+    // Dropping the database waits for Sentinel to let go of it.
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+    await database.drop();
     await resources
       .remove('local-a', { apiVersion: 'v1', kind: 'Namespace', name: namespace })
       .catch(() => false);

@@ -1,4 +1,4 @@
-import type { Queryable } from './sql';
+import type { Literal, Queryable } from './sql';
 
 /**
  * Checkpoints in projection_checkpoints (migrations/0001): per projection and source partition,
@@ -11,41 +11,34 @@ export const rebuildCheckpointName = (projection: string) => `${projection}:rebu
 export const partitionKey = (topic: string, partition: number) => `${topic}/${partition}`;
 
 /**
- * The partition's next offset, row-locked for the rest of the transaction: two members that
- * briefly both hold a partition during a rebalance apply its records one after the other, and
- * the second sees the first one's checkpoint.
+ * The statements that read the partition's next offset (the last one's `next_offset`),
+ * row-locked for the rest of the transaction: two members that briefly both hold a partition
+ * during a rebalance apply its records one after the other, and the second sees the first one's
+ * checkpoint. Text with literals, sent in one round trip with the rest of a batch's opening.
  */
-export async function lockCheckpoint(
-  tx: Queryable,
+export function lockCheckpointSql(
+  literal: Literal,
   name: string,
   topic: string,
   partition: number,
-): Promise<bigint> {
-  await tx.query(
+): string[] {
+  const key = `projection = ${literal(name)} AND topic = ${literal(topic)} AND partition = ${literal(partition)}`;
+  return [
     `INSERT INTO public.projection_checkpoints (projection, topic, partition, next_offset)
-     VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
-    [name, topic, partition],
-  );
-  const { rows } = await tx.query<{ next_offset: string }>(
-    `SELECT next_offset FROM public.projection_checkpoints
-     WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
-    [name, topic, partition],
-  );
-  return BigInt(rows[0]!.next_offset);
+     VALUES (${literal(name)}, ${literal(topic)}, ${literal(partition)}, 0) ON CONFLICT DO NOTHING`,
+    `SELECT next_offset FROM public.projection_checkpoints WHERE ${key} FOR UPDATE`,
+  ];
 }
 
-export async function advanceCheckpoint(
-  tx: Queryable,
+export function advanceCheckpointSql(
+  literal: Literal,
   name: string,
   topic: string,
   partition: number,
   nextOffset: bigint,
-): Promise<void> {
-  await tx.query(
-    `UPDATE public.projection_checkpoints SET next_offset = $4, updated_at = now()
-     WHERE projection = $1 AND topic = $2 AND partition = $3`,
-    [name, topic, partition, nextOffset.toString()],
-  );
+): string {
+  return `UPDATE public.projection_checkpoints SET next_offset = ${literal(nextOffset.toString())}, updated_at = now()
+     WHERE projection = ${literal(name)} AND topic = ${literal(topic)} AND partition = ${literal(partition)}`;
 }
 
 /** Every checkpoint of a projection, by `topic/partition`. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { toHeaders } from '../eventing/cloudevents';
 import type { CommandResult } from '../eventing/command-result';
 import { listDeadLetters } from '../eventing/dead-letters';
-import { Database } from '../infrastructure/postgres/database';
+import { Database, type QueryRows } from '../infrastructure/postgres/database';
 import { withFreshDatabase } from '../../test/support/database';
 import { createDeployment } from '../../test/support/deployments';
 import { randomName, waitFor } from '../../test/support/env';
@@ -219,7 +219,7 @@ function connectionString(db: Database): string {
   return (db.pool as unknown as { options: { connectionString: string } }).options.connectionString;
 }
 
-/** A database whose every n-th transaction fails after its work, before COMMIT. */
+/** A database whose every n-th projection write fails after its rows, before COMMIT. */
 class FlakyDatabase extends Database {
   failures = 0;
   private count = 0;
@@ -231,14 +231,16 @@ class FlakyDatabase extends Database {
     super(url, 4);
   }
 
-  override transaction<T>(work: Parameters<Database['transaction']>[0]): Promise<T> {
-    return super.transaction(async (client) => {
-      const result = (await work(client)) as T;
-      if (++this.count % this.every === 0) {
-        this.failures += 1;
-        throw new Error('simulated crash before COMMIT');
-      }
-      return result;
+  override readThenWrite<T>(
+    open: string,
+    write: (opened: QueryRows[]) => Promise<{ sql?: string; value: T }>,
+  ): Promise<T> {
+    return super.readThenWrite<T>(open, async (opened) => {
+      const out = await write(opened);
+      if (!out.sql || ++this.count % this.every !== 0) return out;
+      this.failures += 1;
+      // The rows are written, then a failing statement ends the round trip before its COMMIT.
+      return { ...out, sql: `${out.sql};\nSELECT 'simulated crash before COMMIT'::int` };
     });
   }
 }

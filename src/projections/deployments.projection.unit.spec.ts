@@ -1,6 +1,6 @@
 import { deploymentsProjection } from './deployments.projection';
 import { evolve, type ProjectedEvent, type Row, type RowChange } from './projection';
-import { render, renderEvent } from './sql';
+import { render, renderBatch, renderEvent } from './sql';
 
 /**
  * Given events, when evolved, then rows: the handlers' row changes folded into in-memory tables
@@ -270,6 +270,27 @@ describe('rendering row changes as SQL', () => {
     );
     expect(statement.values).toEqual(['d', 2, 3, 'd', 2]);
     expect(renderEvent([])).toBeUndefined();
+  });
+
+  it('renders a batch of events as one text, in order, with the literals the adapter makes', () => {
+    const literal = (v: unknown) => (v === null ? 'NULL' : `'${String(v)}'`);
+    const text = renderBatch(
+      [
+        [{ op: 'insert', table: 'deployments', row: { id: 'd', labels: { a: 1 }, team: null } }],
+        [],
+        [
+          { op: 'insert', table: 'deployment_history', row: { deployment_id: 'd', version: 2 } },
+          { op: 'update', table: 'deployments', where: { id: 'd' }, set: { replicas: 3 }, version: 2 },
+        ],
+      ],
+      literal,
+    );
+    expect(text).toBe(
+      `INSERT INTO deployments (id, labels, team) VALUES ('d', '{"a":1}', NULL) ON CONFLICT DO NOTHING;\n` +
+        `WITH c0 AS (INSERT INTO deployment_history (deployment_id, version) VALUES ('d', '2') ON CONFLICT DO NOTHING RETURNING 1), ` +
+        `c1 AS (UPDATE deployments SET replicas = '3' WHERE id = 'd' AND version < '2' RETURNING 1) SELECT 1`,
+    );
+    expect(renderBatch([[], []], literal)).toBe('');
   });
 
   it('refuses names that are not plain identifiers', () => {

@@ -63,10 +63,21 @@ export class PolicyFactsReader {
   private readonly deployments = schemaNames('deployments').live;
   private readonly decisions = schemaNames('decisions').live;
 
+  private enabledRead?: Promise<RecordedPolicy[]>;
+
   constructor(private readonly db: Queryable) {}
 
-  /** Enabled policies at their current version, with the canonical definition decisions record. */
-  async enabledPolicies(): Promise<RecordedPolicy[]> {
+  /**
+   * Enabled policies at their current version, with the canonical definition decisions record.
+   * Callers asking while a read is in flight share it: a burst of changes then costs one query,
+   * not one connection each; an answer is older than its question by at most that one query.
+   */
+  enabledPolicies(): Promise<RecordedPolicy[]> {
+    this.enabledRead ??= this.readEnabled().finally(() => (this.enabledRead = undefined));
+    return this.enabledRead;
+  }
+
+  private async readEnabled(): Promise<RecordedPolicy[]> {
     const { rows } = await this.db.query<{ id: string; version: number; definition: unknown }>(
       `SELECT id, version, definition FROM ${this.policies}.policies
        WHERE enabled AND status = 'Active' ORDER BY id`,

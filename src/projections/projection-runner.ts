@@ -3,11 +3,11 @@ import { deadLetter } from '../eventing/dead-letter';
 import type { Logger } from '../infrastructure/logging/logger';
 import type { Database } from '../infrastructure/postgres/database';
 import type { IncomingRecord, Messaging, Subscription } from '../messaging/ports';
-import { advanceCheckpoint, lockCheckpoint, rebuildCheckpointName } from './checkpoints';
+import { advanceCheckpointSql, lockCheckpointSql, rebuildCheckpointName } from './checkpoints';
 import { type ReadRecord, readRecord } from './event-reading';
-import { evolve, type ProjectionDefinition } from './projection';
-import { schemaNames, trySharedSwitchLock } from './read-model-schema';
-import { renderEvent, type Queryable } from './sql';
+import { evolve, type ProjectionDefinition, type RowChange } from './projection';
+import { schemaNames, trySharedSwitchLockSql } from './read-model-schema';
+import { type Literal, renderBatch } from './sql';
 
 /**
  * Runs one projection as a Kafka subscriber (DESIGN.md §4). Each partition batch is applied in
@@ -47,6 +47,9 @@ export interface RunnerStats {
 const HOLD_POLL_MS = 100;
 
 type Read = { readonly record: IncomingRecord; readonly read: ReadRecord };
+type Counted = { applied: number; unknown: Map<string, number>; poison: string[] };
+/** A batch's write: paused by a rebuild's switch, or done (`counted` absent when nothing was new). */
+type WriteOutcome = 'paused' | { readonly redelivered: number; readonly counted?: Counted };
 
 export class ProjectionRunner {
   readonly stats: RunnerStats = { applied: 0, unknown: 0, poison: 0, redelivered: 0 };
@@ -114,25 +117,36 @@ export class ProjectionRunner {
     if (outcome.counted) this.record(topic, partition, outcome.counted);
   }
 
-  /** One transaction: the rows of the records past the checkpoint, and the new checkpoint. */
-  private write(topic: string, partition: number, read: readonly Read[]) {
-    return this.deps.database.transaction(async (tx) => {
-      if (this.options.mode === 'live' && !(await trySharedSwitchLock(tx, this.options.projection.name)))
-        return 'paused' as const;
-      await tx.query(`SET LOCAL search_path TO ${this.schema}, public`);
-      const next = await lockCheckpoint(tx, this.checkpoint, topic, partition);
+  /**
+   * One transaction: the rows of the records past the checkpoint, and the new checkpoint. Two
+   * round trips whatever the batch's size (see Database.readThenWrite): the switch lock and the
+   * checkpoint, then the rows, the checkpoint's move and the commit.
+   */
+  private write(topic: string, partition: number, read: readonly Read[]): Promise<WriteOutcome> {
+    const literal: Literal = (value) => this.deps.database.literal(value);
+    const open = [
+      this.options.mode === 'live'
+        ? trySharedSwitchLockSql(literal, this.options.projection.name)
+        : 'SELECT true AS ok',
+      `SET LOCAL search_path TO ${this.schema}, public`,
+      ...lockCheckpointSql(literal, this.checkpoint, topic, partition),
+    ].join(';\n');
+    return this.deps.database.readThenWrite<WriteOutcome>(open, async (opened) => {
+      if (opened[0]!.rows[0]!.ok !== true) return { value: 'paused' };
+      const next = BigInt(opened.at(-1)!.rows[0]!.next_offset as string);
       const fresh = read.filter((r) => BigInt(r.record.offset) >= next);
       const redelivered = read.length - fresh.length;
-      if (fresh.length === 0) return { redelivered };
-      const counted = await this.rows(tx, fresh);
+      if (fresh.length === 0) return { value: { redelivered } };
+      const { counted, sql } = await this.rows(fresh, literal);
       const last = BigInt(fresh.at(-1)!.record.offset);
-      await advanceCheckpoint(tx, this.checkpoint, topic, partition, last + 1n);
-      return { redelivered, counted };
+      const advance = advanceCheckpointSql(literal, this.checkpoint, topic, partition, last + 1n);
+      return { sql: [sql, advance].filter(Boolean).join(';\n'), value: { redelivered, counted } };
     });
   }
 
-  private async rows(tx: Queryable, fresh: readonly Read[]) {
-    const counted = { applied: 0, unknown: new Map<string, number>(), poison: [] as string[] };
+  private async rows(fresh: readonly Read[], literal: Literal) {
+    const counted: Counted = { applied: 0, unknown: new Map<string, number>(), poison: [] };
+    const changes: RowChange[][] = [];
     for (const { record, read } of fresh) {
       if (read.kind === 'unknown') counted.unknown.set(read.type, (counted.unknown.get(read.type) ?? 0) + 1);
       else if (read.kind === 'poison') {
@@ -143,19 +157,14 @@ export class ProjectionRunner {
             .publisher()
             .publish([deadLetter(this.options.deadLetterTopic, record, read.reason)]);
       } else {
-        const statement = renderEvent(evolve(this.options.projection, read.event) ?? []);
-        if (statement) await tx.query(statement.text, [...statement.values]);
+        changes.push([...(evolve(this.options.projection, read.event) ?? [])]);
         counted.applied += 1;
       }
     }
-    return counted;
+    return { counted, sql: renderBatch(changes, literal) };
   }
 
-  private record(
-    topic: string,
-    partition: number,
-    counted: { applied: number; unknown: Map<string, number>; poison: string[] },
-  ) {
+  private record(topic: string, partition: number, counted: Counted) {
     const log = this.deps.logger;
     this.stats.applied += counted.applied;
     const unknown = [...counted.unknown.values()].reduce((a, b) => a + b, 0);

@@ -2,7 +2,7 @@ import { COMPONENTS, type Components } from '../health/components';
 import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Config } from '../infrastructure/config/config';
 import type { Logger } from '../infrastructure/logging/logger';
-import type { Database } from '../infrastructure/postgres/database';
+import { Database } from '../infrastructure/postgres/database';
 import { CONFIG, DATABASE, LOGGER, MESSAGING } from '../infrastructure/tokens';
 import type { Messaging } from '../messaging/ports';
 import { AUDIT_AS_OF, AUDIT_QUERIES, AuditController } from './audit.controller';
@@ -75,6 +75,7 @@ import { WhatIfController } from './what-if.controller';
 })
 export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private runners: ProjectionRunner[] = [];
+  private writes?: Database;
   private stopped = false;
 
   constructor(
@@ -92,14 +93,19 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async start(log: Logger): Promise<void> {
+    // A pool of their own (a bulkhead): a burst of queries on the shared pool must not hold back
+    // the writes that make those queries' read-your-writes waits end.
+    const { projectionPoolMax } = this.config.database;
+    this.writes = new Database(this.database.url, projectionPoolMax);
     const deps = {
       messaging: this.messaging,
-      database: this.database,
+      database: this.writes,
       codec: decodingCodec(this.config.schemaRegistry.url),
       logger: this.logger,
     };
     for (let failures = 0; !this.stopped; failures++) {
       try {
+        await this.writes.warm(projectionPoolMax);
         this.runners = await startProjections(deps, this.config.eventing.topicPrefix);
         log.info({ projections: this.runners.length }, 'projections running');
         this.components.set('projections', 'up');
@@ -122,6 +128,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.stopRunners();
+    await this.writes?.close();
   }
 
   private async stopRunners(): Promise<void> {

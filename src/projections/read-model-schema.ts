@@ -1,4 +1,4 @@
-import { identifier, type Queryable } from './sql';
+import { identifier, type Literal, type Queryable } from './sql';
 
 /**
  * Where a projection's rows live and how a rebuild is switched in (migrations/0003): the live
@@ -27,12 +27,8 @@ const REBUILD_LOCK = 0x5e473;
  * writers only try it: while a switch holds or awaits it they give their connection back and
  * retry, so a paused projection never sits on connections the queries need.
  */
-export async function trySharedSwitchLock(tx: Queryable, projection: string): Promise<boolean> {
-  const { rows } = await tx.query<{ ok: boolean }>(
-    'SELECT pg_try_advisory_xact_lock_shared($1, hashtext($2)) AS ok',
-    [SWITCH_LOCK, projection],
-  );
-  return rows[0]!.ok;
+export function trySharedSwitchLockSql(literal: Literal, projection: string): string {
+  return `SELECT pg_try_advisory_xact_lock_shared(${SWITCH_LOCK}, hashtext(${literal(projection)})) AS ok`;
 }
 
 export async function takeExclusiveSwitchLock(tx: Queryable, projection: string): Promise<void> {

@@ -67,6 +67,20 @@ describe('local token verification (HS256, configured key)', () => {
     expect((await rejection(await expiredAgo(31))).reason).toBe('expired');
   });
 
+  it('remembers a verified token, but refuses it once it expires, as if seen for the first time', async () => {
+    let now = NOW;
+    const clocked = createTokenVerifier(local, { now: () => now });
+    const token = await forge({ exp: seconds(NOW) + 60 });
+    await expect(clocked.verify(token)).resolves.toMatchObject({ subject: 'alice' });
+    // A token differing only in its signature is never taken for the remembered one.
+    const [header, payload] = token.split('.');
+    expect((await rejection(`${header}.${payload}.${'A'.repeat(43)}`, clocked)).reason).toBe('bad_signature');
+    now = new Date(NOW.getTime() + 60_000 + 29_000);
+    await expect(clocked.verify(token)).resolves.toMatchObject({ subject: 'alice' });
+    now = new Date(NOW.getTime() + 60_000 + 31_000);
+    expect((await rejection(token, clocked)).reason).toBe('expired');
+  });
+
   it('refuses a token signed with another key', async () => {
     const token = await forge({}, { key: 'another-signing-key-that-is-32-bytes-long' });
     expect(await rejection(token)).toMatchObject({

@@ -1,37 +1,12 @@
-import { createPrivateKey } from 'crypto';
 import { existsSync } from 'fs';
 import { z } from 'zod';
+import { ASYMMETRIC_ALGORITHMS, hostPort, intIn, isEd25519PrivateKey, url } from './validators';
 
 /**
  * Sentinel's configuration comes only from environment variables, validated once at start-up.
  * Each variable documents what it should be, so a bad value stops the process with a message
  * that says what to set (STYLE.md practice 8).
  */
-const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be host:port');
-const url = (protocols: string[]) =>
-  z
-    .string()
-    .url('must be a URL')
-    .refine(
-      (v) => protocols.some((p) => v.startsWith(`${p}://`)),
-      `must start with ${protocols.join(':// or ')}://`,
-    );
-const intIn = (min: number, max: number) => z.coerce.number().int('must be an integer').min(min).max(max);
-/** An Ed25519 private key as PEM or base64 PKCS#8 DER (docs/adr/0008). */
-function isEd25519PrivateKey(value: string): boolean {
-  const text = value.trim();
-  const der = () => ({ key: Buffer.from(text, 'base64'), format: 'der' as const, type: 'pkcs8' as const });
-  try {
-    return createPrivateKey(text.includes('-----BEGIN') ? text : der()).asymmetricKeyType === 'ed25519';
-  } catch {
-    return false;
-  }
-}
-/** Only public-key algorithms from a JWKS: an HMAC "key" there would be public (key confusion). */
-const ASYMMETRIC_ALGORITHMS = [
-  ...['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
-  ...['ES256', 'ES384', 'ES512', 'EdDSA'],
-] as const;
 
 export const CONFIG_VARIABLES = {
   SENTINEL_HTTP_HOST: {
@@ -98,6 +73,10 @@ export const CONFIG_VARIABLES = {
     help: 'Postgres connection URL, e.g. postgres://postgres@127.0.0.1:5432/sentinel',
   },
   SENTINEL_DATABASE_POOL_MAX: { schema: intIn(1, 200).default(10), help: 'max Postgres connections, 1-200' },
+  SENTINEL_DATABASE_PROJECTION_POOL_MAX: {
+    schema: intIn(1, 200).default(6),
+    help: "projection writers' own pool, 1-200",
+  },
   SENTINEL_KUBECONFIG: {
     schema: z.string().min(1).refine(existsSync, 'names no readable file').optional(),
     help: 'path of a kubeconfig with one context per cluster Sentinel manages (unset: no clusters)',
@@ -181,7 +160,7 @@ export interface Config {
   };
   roles: readonly ('api' | 'processor' | 'effects' | 'projections')[];
   schemaRegistry: { url: string };
-  database: { url: string; poolMax: number };
+  database: { url: string; poolMax: number; projectionPoolMax: number };
   kubernetes: { kubeconfig?: string };
   prometheus: { url?: string };
   logLevel: z.infer<Vars['SENTINEL_LOG_LEVEL']['schema']>;
@@ -260,7 +239,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     roles: p.SENTINEL_ROLES,
     schemaRegistry: { url: p.SENTINEL_SCHEMA_REGISTRY_URL.replace(/\/+$/, '') },
-    database: { url: p.SENTINEL_DATABASE_URL, poolMax: p.SENTINEL_DATABASE_POOL_MAX },
+    database: {
+      url: p.SENTINEL_DATABASE_URL,
+      poolMax: p.SENTINEL_DATABASE_POOL_MAX,
+      projectionPoolMax: p.SENTINEL_DATABASE_PROJECTION_POOL_MAX,
+    },
     kubernetes: p.SENTINEL_KUBECONFIG ? { kubeconfig: p.SENTINEL_KUBECONFIG } : {},
     prometheus: p.SENTINEL_PROMETHEUS_URL ? { url: p.SENTINEL_PROMETHEUS_URL.replace(/\/+$/, '') } : {},
     logLevel: p.SENTINEL_LOG_LEVEL,

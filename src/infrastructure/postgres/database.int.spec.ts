@@ -28,6 +28,29 @@ describe('Postgres migrations and round trip against the real server', () => {
       expect(rows).toEqual([{ next_offset: '9007199254740993' }]);
     }));
 
+  it('inlines values as literals that store exactly what the same values as parameters store', () =>
+    withFreshDatabase(async (db) => {
+      await db.pool.query(
+        'CREATE TABLE lit (k int PRIMARY KEY, s text, j jsonb, b boolean, n numeric, t timestamptz, i int)',
+      );
+      const hostile = `it's a \\ back'slash; DROP TABLE lit; -- $1 \u00e9\u{1F600}`;
+      const row = [
+        hostile,
+        JSON.stringify({ q: "o'k", b: '\\' }),
+        true,
+        12.5,
+        new Date('2026-11-27T10:00:00Z'),
+        null,
+      ];
+      await db.pool.query('INSERT INTO lit VALUES (1, $1, $2, $3, $4, $5, $6)', row);
+      await db.pool.query(`INSERT INTO lit VALUES (2, ${row.map((v) => db.literal(v)).join(', ')})`);
+      const { rows } = await db.pool.query('SELECT s, j, b, n, t, i FROM lit ORDER BY k');
+      expect(rows).toHaveLength(2);
+      expect(rows[1]).toEqual(rows[0]);
+      expect(rows[1].s).toBe(hostile);
+      expect(() => db.literal(Buffer.from('x'))).toThrow(/binary/);
+    }));
+
   it('rolls back the whole transaction when a statement in it fails', () =>
     withFreshDatabase(async (db) => {
       await migrate(db, MIGRATIONS);
