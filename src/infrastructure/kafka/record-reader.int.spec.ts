@@ -1,7 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { randomName, testConfig, testLogger } from '../../../test/support/env';
+import { randomName, testConfig, testLogger, waitFor } from '../../../test/support/env';
 import type { IncomingRecord } from '../../messaging/ports';
 import { KafkaMessaging } from './kafka-messaging';
+import { RecordReader } from './record-reader';
 
 const config = testConfig();
 
@@ -107,15 +108,32 @@ describe('KafkaMessaging.readRecords', () => {
       const offsets = ['0', '1', '2', '3', '4', '5'];
       expect(values(await messaging.readRecords(open, 0, offsets))).toEqual(['a', 'b', 'c']);
       await tx.commit();
-      expect(values(await messaging.readRecords(open, 0, offsets))).toEqual([
-        'a',
-        'b',
-        'c',
-        'in-tx',
-        'after',
-      ]);
+      // The coordinator writes the commit marker after commit() returns: until it lands, the
+      // last stable offset, and so what a read_committed read returns, stays where it was.
+      const read = await waitFor('the committed transaction to become readable', async () => {
+        const now = values(await messaging.readRecords(open, 0, offsets));
+        return now.length > 3 ? now : undefined;
+      });
+      expect(read).toEqual(['a', 'b', 'c', 'in-tx', 'after']);
     } finally {
       await producer.disconnect();
+    }
+  });
+
+  it('gives reads running at once over several connections what it gives them one after another', async () => {
+    const committed = [...all.keys()];
+    const sets = [3, 5, 11, 13].map((step) => committed.filter((_, i) => i % step === 1));
+    const sequential: IncomingRecord[][] = [];
+    for (const offsets of sets) sequential.push(await messaging.readRecords(topic, 0, offsets));
+    // A fresh reader: the reads race for connections none of which is open yet.
+    const reader = new RecordReader(kafka, { lanes: 8, connections: 3 });
+    try {
+      expect(await Promise.all(sets.map((offsets) => reader.read(topic, 0, offsets)))).toEqual(sequential);
+      await reader.close();
+      // Closed, the reader opens new connections for the next read.
+      expect(await reader.read(topic, 0, sets[0]!)).toEqual(sequential[0]);
+    } finally {
+      await reader.close();
     }
   });
 

@@ -1,6 +1,6 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { IncomingRecord } from '../../messaging/ports';
-import { rawFetch } from './raw-fetch';
+import { rawFetch, type RawFetchRequest, type RawPartitionData } from './raw-fetch';
 import { scanRecordSet } from './record-batch';
 import { LogLayout } from './record-fetch-plan';
 import { toPartitionBatch } from './records';
@@ -20,8 +20,13 @@ import { toPartitionBatch } from './records';
 const READ_COMMITTED = 1;
 
 export interface ReadTuning {
-  /** Chains of fetches in flight at once, on the leader's one fetch connection. */
+  /** Chains of fetches in flight at once, spread over the connections. */
   readonly lanes: number;
+  /**
+   * Independent connections to the leader, each a private kafkajs cluster of its own: a broker
+   * answers one connection's requests strictly in order, so one connection serialises them all.
+   */
+  readonly connections: number;
   /**
    * A fixed byte limit per fetch, the wanted offsets cut into `lanes` runs of neighbours, instead
    * of record-fetch-plan.ts's sizes and runs: to measure one against the other.
@@ -29,8 +34,13 @@ export interface ReadTuning {
   readonly fetchBytes?: number;
 }
 
-/** Measured with record-fetch-plan.ts's sizes: 16 lanes were no faster, and hold more in flight. */
-const DEFAULT_TUNING: ReadTuning = { lanes: 8 };
+/**
+ * Measured with record-fetch-plan.ts's sizes: 16 lanes were no faster, and hold more in flight.
+ * bench/audit-as-of.ts, 500 records per batch: 4 connections halved p50 (~25-36 ms against
+ * ~48-98 ms on one) and cut p99 (~127-136 ms against ~129-218 ms); 2 did less, 3 about as well;
+ * with 20 records per batch the runs were too noisy to tell any count from one.
+ */
+const DEFAULT_TUNING: ReadTuning = { lanes: 8, connections: 4 };
 
 interface Cluster {
   connect(): Promise<void>;
@@ -51,8 +61,78 @@ function privateClusterFactory(kafka: Kafka) {
   return factory as (options: Record<string, unknown>) => Cluster;
 }
 
+/**
+ * One private kafkajs cluster, which keeps its own broker connections: its fetches queue on its
+ * own fetch connection to the leader, apart from the other clusters'. Every fetch ends: kafkajs
+ * times out the connect and each request, and fails what is pending when a socket closes.
+ */
+class LeaderConnection {
+  private cluster?: Promise<Cluster>;
+  private open = false;
+  private opening?: Promise<unknown>;
+  private closed = false;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async leader(topic: string, partition: number): Promise<object> {
+    // A cluster made after close() would never be disconnected.
+    if (this.closed) throw new Error('the record reader is closed');
+    // A failed setup is dropped, so the next read tries again.
+    this.cluster ??= this.connect().catch((error: unknown) => {
+      this.cluster = undefined;
+      throw error;
+    });
+    const cluster = await this.cluster;
+    await cluster.addTargetTopic(topic);
+    await cluster.refreshMetadataIfNecessary();
+    const leaders = cluster.findLeaderForPartitions(topic, [partition]);
+    const nodeId = Object.keys(leaders).find((id) => leaders[id]!.includes(partition));
+    if (nodeId === undefined) throw new Error(`partition ${topic}/${partition} has no leader`);
+    return cluster.findBroker({ nodeId });
+  }
+
+  /**
+   * A fetch, alone while the connection is not known open: kafkajs opens the broker's fetch
+   * connection on first use (and again after it closed), and fetches racing to open it would each
+   * open a socket and leave all but one behind. A failure makes the next fetch go alone again.
+   */
+  async fetch(broker: object, request: RawFetchRequest): Promise<RawPartitionData | undefined> {
+    while (!this.open && this.opening) await this.opening.catch(() => undefined);
+    // After close() kafkajs would reopen the sockets on the next send.
+    if (this.closed) throw new Error('the record reader is closed');
+    const fetched = rawFetch(broker, request);
+    if (!this.open) this.opening = fetched;
+    try {
+      const data = await fetched;
+      this.open = true;
+      return data;
+    } catch (error) {
+      this.open = false;
+      throw error;
+    } finally {
+      if (this.opening === fetched) this.opening = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await (await this.cluster?.catch(() => undefined))?.disconnect();
+  }
+
+  private async connect(): Promise<Cluster> {
+    const cluster = privateClusterFactory(this.kafka)({
+      allowAutoTopicCreation: false,
+      isolationLevel: READ_COMMITTED,
+      metadataMaxAge: 300_000,
+    });
+    await cluster.connect();
+    return cluster;
+  }
+}
+
+/** One read's way to the leader over one connection: fetches, and what they taught of the log. */
 interface Span {
-  readonly broker: object;
+  readonly fetch: (request: RawFetchRequest) => Promise<RawPartitionData | undefined>;
   readonly topic: string;
   readonly partition: number;
   readonly tuning: ReadTuning;
@@ -60,7 +140,7 @@ interface Span {
 }
 
 export class RecordReader {
-  private cluster?: Promise<Cluster>;
+  private connections: LeaderConnection[] = [];
 
   constructor(
     private readonly kafka: Kafka,
@@ -74,45 +154,36 @@ export class RecordReader {
   async read(topic: string, partition: number, offsets: readonly string[]): Promise<IncomingRecord[]> {
     const wanted = [...new Set(offsets.map((o) => BigInt(o)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     if (wanted.length === 0) return [];
-    const broker = await this.leader(topic, partition);
-    const span: Span = { broker, topic, partition, tuning: this.tuning, layout: new LogLayout() };
+    const layout = new LogLayout();
+    const spans = new Map<number, Promise<Span>>();
+    // Each connection's leader is looked up once per read, by the first lane that uses it.
+    const spanOf = (lane: number) => {
+      const index = lane % Math.max(1, this.tuning.connections);
+      if (!spans.has(index)) spans.set(index, this.span(index, topic, partition, layout));
+      return spans.get(index)!;
+    };
     const found = new Map<string, KafkaMessage>();
-    // The first fetch alone: kafkajs opens the broker's fetch connection on first use, and fetches
-    // racing to open it would each open a socket and leave all but one behind.
-    const rest = await readSpan(span, wanted, found, 1);
+    // The first fetch alone, to learn the log's layout before cutting the rest into runs.
+    const rest = await readSpan(await spanOf(0), wanted, found, 1);
     const { lanes, fetchBytes } = this.tuning;
-    const runs = fetchBytes === undefined ? span.layout.runs(rest) : lanesOf(rest, lanes);
-    await inParallel(runs, lanes, (run) => readSpan(span, run, found));
+    const runs = fetchBytes === undefined ? layout.runs(rest) : lanesOf(rest, lanes);
+    await inParallel(runs, lanes, async (run, lane) => readSpan(await spanOf(lane), run, found));
     const messages = wanted.flatMap((o) => found.get(o.toString()) ?? []);
     return [...toPartitionBatch(topic, partition, messages).records];
   }
 
   async close(): Promise<void> {
-    const cluster = this.cluster;
-    this.cluster = undefined;
-    await (await cluster?.catch(() => undefined))?.disconnect();
+    const connections = this.connections;
+    this.connections = [];
+    await Promise.all(connections.map((c) => c.close()));
   }
 
-  private async leader(topic: string, partition: number): Promise<object> {
-    this.cluster ??= (async () => {
-      const cluster = privateClusterFactory(this.kafka)({
-        allowAutoTopicCreation: false,
-        isolationLevel: READ_COMMITTED,
-        metadataMaxAge: 300_000,
-      });
-      await cluster.connect();
-      return cluster;
-    })().catch((error: unknown) => {
-      this.cluster = undefined;
-      throw error;
-    });
-    const cluster = await this.cluster;
-    await cluster.addTargetTopic(topic);
-    await cluster.refreshMetadataIfNecessary();
-    const leaders = cluster.findLeaderForPartitions(topic, [partition]);
-    const nodeId = Object.keys(leaders).find((id) => leaders[id]!.includes(partition));
-    if (nodeId === undefined) throw new Error(`partition ${topic}/${partition} has no leader`);
-    return cluster.findBroker({ nodeId });
+  /** Connection `index`, made on first use. */
+  private async span(index: number, topic: string, partition: number, layout: LogLayout): Promise<Span> {
+    const connection = (this.connections[index] ??= new LeaderConnection(this.kafka));
+    const broker = await connection.leader(topic, partition);
+    const fetch = (request: RawFetchRequest) => connection.fetch(broker, request);
+    return { fetch, topic, partition, tuning: this.tuning, layout };
   }
 }
 
@@ -124,11 +195,24 @@ function lanesOf(sorted: readonly bigint[], count: number): bigint[][] {
   return lanes;
 }
 
-/** `work` on each item, at most `lanes` at a time, in item order. */
-async function inParallel<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<unknown>) {
+/**
+ * `work` on each item, at most `lanes` at a time, in item order; each lane knows its number. After
+ * a failure no lane takes another item: the read has failed, and its other fetches would be waste.
+ */
+async function inParallel<T>(
+  items: readonly T[],
+  lanes: number,
+  work: (item: T, lane: number) => Promise<unknown>,
+) {
   let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
+  let failed = false;
+  const lane = async (_: unknown, number: number) => {
+    try {
+      while (!failed && next < items.length) await work(items[next++]!, number);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
   };
   await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }
@@ -139,7 +223,7 @@ async function inParallel<T>(items: readonly T[], lanes: number, work: (item: T)
  * is never read, and each fetched batch is read once. Returns the offsets left unread.
  */
 async function readSpan(
-  { broker, topic, partition, tuning, layout }: Span,
+  { fetch, topic, partition, tuning, layout }: Span,
   wanted: readonly bigint[],
   found: Map<string, KafkaMessage>,
   fetches = Infinity,
@@ -148,7 +232,7 @@ async function readSpan(
   for (let n = 0; n < fetches && rest.length > 0; n++) {
     const offset = rest[0]!;
     const maxBytes = tuning.fetchBytes ?? layout.fetchBytes(rest);
-    const data = await rawFetch(broker, { topic, partition, offset, maxBytes });
+    const data = await fetch({ topic, partition, offset, maxBytes });
     // Out of range: nothing committed there (past the end, or before a truncated start).
     if (!data) {
       rest = rest.slice(1);
