@@ -3,6 +3,7 @@ import type { KubernetesResources, Manifest } from '../infrastructure/kubernetes
 import type { Logger } from '../infrastructure/logging/logger';
 import type { DesiredStates } from './desired-states';
 import { detectDrift } from './drift-check';
+import { Limiter } from './limiter';
 import type { WorkloadObject } from './drift';
 import type { FactRecorder } from './fact-recorder';
 import { type Attempted, classify, DEFAULT_RETRY, type RetryPolicy, withRetries } from './failures';
@@ -29,8 +30,12 @@ export type ReconcileMode = 'intent' | 'resync';
  * event woke it, it applies what the state says now, so an older intent never regresses a newer
  * one), removes it after a deletion, and records the outcome. One pass at a time per deployment.
  */
+/** Cluster calls in flight at once, across all deployments and clusters. */
+const CONCURRENT_CALLS = 8;
+
 export class EffectWorker {
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly calls = new Limiter(CONCURRENT_CALLS);
 
   constructor(private readonly deps: EffectWorkerDeps) {}
 
@@ -69,7 +74,10 @@ export class EffectWorker {
     } catch (error) {
       return this.recordOutcome(t, 'apply', { ok: false, failure: classify(error), attempts: 1 });
     }
-    const result = await withRetries(() => this.deps.resources.apply(cluster, manifest), this.retry());
+    const result = await withRetries(
+      () => this.calls.run(() => this.deps.resources.apply(cluster, manifest)),
+      this.retry(),
+    );
     await this.recordOutcome(t, 'apply', result);
   }
 
@@ -77,7 +85,10 @@ export class EffectWorker {
     if (t.state.status !== 'Deleted') return;
     const { cluster } = t.state.placement;
     const ref = objectRef(t.state.placement);
-    const result = await withRetries(() => this.deps.resources.remove(cluster, ref), this.retry());
+    const result = await withRetries(
+      () => this.calls.run(() => this.deps.resources.remove(cluster, ref)),
+      this.retry(),
+    );
     await this.recordOutcome(t, 'delete', result);
   }
 
@@ -86,7 +97,10 @@ export class EffectWorker {
     if (t.state.status !== 'Active') return;
     const { cluster } = t.state.placement;
     const ref = objectRef(t.state.placement);
-    const live = await withRetries(() => this.deps.resources.get<WorkloadObject>(cluster, ref), this.retry());
+    const live = await withRetries(
+      () => this.calls.run(() => this.deps.resources.get<WorkloadObject>(cluster, ref)),
+      this.retry(),
+    );
     if (!live.ok)
       return this.deps.logger.warn(
         { deploymentId: t.deploymentId, failure: live.failure },
