@@ -18,4 +18,7 @@ COPY schemas ./schemas
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# V8's old-space ceiling, as `make up` sets it (SENTINEL_MAX_HEAP_MB there); override NODE_OPTIONS
+# to raise it for large fleets.
+ENV NODE_OPTIONS=--max-old-space-size=256
 CMD ["node", "dist/main.js"]

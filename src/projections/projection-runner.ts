@@ -30,6 +30,8 @@ export interface RunnerOptions {
 }
 
 export interface RunnerDeps {
+  /** Told, per applied event, how long after entering the log its rows committed (live only). */
+  readonly observeLag?: (projection: string, seconds: number) => void;
   readonly messaging: Messaging;
   readonly database: Database;
   readonly codec: Pick<ContractCodec, 'decode'>;
@@ -49,7 +51,14 @@ const HOLD_POLL_MS = 100;
 type Read = { readonly record: IncomingRecord; readonly read: ReadRecord };
 type Counted = { applied: number; unknown: Map<string, number>; poison: string[] };
 /** A batch's write: paused by a rebuild's switch, or done (`counted` absent when nothing was new). */
-type WriteOutcome = 'paused' | { readonly redelivered: number; readonly counted?: Counted };
+type WriteOutcome =
+  | 'paused'
+  | {
+      readonly redelivered: number;
+      readonly counted?: Counted;
+      /** When each newly applied record entered the log (ms since the epoch). */
+      readonly appended?: readonly number[];
+    };
 
 export class ProjectionRunner {
   readonly stats: RunnerStats = { applied: 0, unknown: 0, poison: 0, redelivered: 0 };
@@ -115,6 +124,10 @@ export class ProjectionRunner {
     }
     this.stats.redelivered += outcome.redelivered;
     if (outcome.counted) this.record(topic, partition, outcome.counted);
+    const committed = Date.now();
+    if (this.options.mode === 'live')
+      for (const at of outcome.appended ?? [])
+        this.deps.observeLag?.(this.options.projection.name, (committed - at) / 1000);
   }
 
   /**
@@ -140,7 +153,8 @@ export class ProjectionRunner {
       const { counted, sql } = await this.rows(fresh, literal);
       const last = BigInt(fresh.at(-1)!.record.offset);
       const advance = advanceCheckpointSql(literal, this.checkpoint, topic, partition, last + 1n);
-      return { sql: [sql, advance].filter(Boolean).join(';\n'), value: { redelivered, counted } };
+      const appended = fresh.map((r) => Number(r.record.timestamp));
+      return { sql: [sql, advance].filter(Boolean).join(';\n'), value: { redelivered, counted, appended } };
     });
   }
 

@@ -1,8 +1,10 @@
 import { COMPONENTS, type Components } from '../health/components';
 import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { Config } from '../infrastructure/config/config';
 import type { Logger } from '../infrastructure/logging/logger';
 import { Database } from '../infrastructure/postgres/database';
+import { METRICS, type Metrics } from '../infrastructure/telemetry/metrics';
 import { CONFIG, DATABASE, LOGGER, MESSAGING } from '../infrastructure/tokens';
 import type { Messaging } from '../messaging/ports';
 import { AUDIT_AS_OF, AUDIT_QUERIES, AuditController } from './audit.controller';
@@ -84,6 +86,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
     @Inject(MESSAGING) private readonly messaging: Messaging,
     @Inject(DATABASE) private readonly database: Database,
     @Inject(COMPONENTS) private readonly components: Components,
+    private readonly modules: ModuleRef,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -97,7 +100,9 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
     // the writes that make those queries' read-your-writes waits end.
     const { projectionPoolMax } = this.config.database;
     this.writes = new Database(this.database.url, projectionPoolMax);
+    const lag = this.lagHistogram();
     const deps = {
+      observeLag: (projection: string, seconds: number) => lag?.observe({ projection }, seconds),
       messaging: this.messaging,
       database: this.writes,
       codec: decodingCodec(this.config.schemaRegistry.url),
@@ -122,6 +127,15 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
         );
         await new Promise((r) => setTimeout(r, delay).unref());
       }
+    }
+  }
+
+  /** The app's metrics are provided by the root module; a test may build this one without them. */
+  private lagHistogram(): Metrics['projectionLag'] | undefined {
+    try {
+      return this.modules.get<typeof METRICS, Metrics>(METRICS, { strict: false }).projectionLag;
+    } catch {
+      return undefined;
     }
   }
 

@@ -9,6 +9,7 @@ export const METRICS = Symbol('METRICS');
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  projectionLag: Histogram<'projection'>;
 }
 
 export function createMetrics(): Metrics {
@@ -22,7 +23,14 @@ export function createMetrics(): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return { registry, httpDuration };
+  const projectionLag = new Histogram({
+    name: 'sentinel_projection_lag_seconds',
+    help: 'Read-model freshness: from an event entering the log to the commit of the rows that apply it',
+    labelNames: ['projection'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  return { registry, httpDuration, projectionLag };
 }
 
 /** Times every request; labels use the route template, never the raw path (bounded cardinality). */
