@@ -60,11 +60,16 @@ export function render(change: RowChange): Statement {
  * of one event touch different rows (its history row, its revision, its deployment).
  */
 export function renderEvent(changes: readonly RowChange[]): Statement | undefined {
-  if (changes.length <= 1) return changes[0] && render(changes[0]);
+  if (changes.length === 0) return undefined;
   const values: unknown[] = [];
-  const param = parameters(values);
+  return { text: renderChanges(changes, parameters(values)), values };
+}
+
+/** One event's changes as one statement: alone, or as data-modifying WITH clauses. */
+function renderChanges(changes: readonly RowChange[], param: (value: unknown) => string): string {
+  if (changes.length === 1) return renderWith(changes[0]!, param);
   const clauses = changes.map((c, i) => `c${i} AS (${renderWith(c, param)} RETURNING 1)`);
-  return { text: `WITH ${clauses.join(', ')} SELECT 1`, values };
+  return `WITH ${clauses.join(', ')} SELECT 1`;
 }
 
 /**
@@ -84,11 +89,7 @@ export function renderBatch(events: readonly (readonly RowChange[])[], literal: 
   const param = (value: unknown) => literal(parameter(value));
   return events
     .filter((changes) => changes.length > 0)
-    .map((changes) =>
-      changes.length === 1
-        ? renderWith(changes[0]!, param)
-        : `WITH ${changes.map((c, i) => `c${i} AS (${renderWith(c, param)} RETURNING 1)`).join(', ')} SELECT 1`,
-    )
+    .map((changes) => renderChanges(changes, param))
     .join(';\n');
 }
 

@@ -32,12 +32,19 @@ export class Database {
   }
 
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
+    return this.rolledBackOnFailure(async (client) => {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
+    });
+  }
+
+  /** Runs `work` on a checked-out client; if it fails, whatever transaction it opened rolls back. */
+  private async rolledBackOnFailure<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await work(client);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -57,18 +64,12 @@ export class Database {
     open: string,
     write: (results: QueryRows[]) => Promise<{ sql?: string; value: T }>,
   ): Promise<T> {
-    const client = await this.pool.connect();
-    try {
+    return this.rolledBackOnFailure(async (client) => {
       const opened = (await client.query(`BEGIN;\n${open}`)) as unknown as QueryRows[];
       const { sql, value } = await write(opened.slice(1));
       await client.query(sql ? `${sql};\nCOMMIT` : 'ROLLBACK');
       return value;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**
