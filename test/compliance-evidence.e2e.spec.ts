@@ -301,9 +301,7 @@ async function start(prefix: string, databaseUrl: string, roles: string): Promis
     SENTINEL_DATABASE_URL: databaseUrl,
     SENTINEL_ROLES: roles,
   });
-  await waitFor('readiness', async () =>
-    (await fetch(`${app.url}/readyz`)).status === 200 ? true : undefined,
-  );
+  await app.ready();
   return app;
 }
 

@@ -20,14 +20,7 @@ describe('Deployments API: commands over HTTP', () => {
     await migrate(db, join(REPO_ROOT, 'migrations')).finally(() => db.close());
     app = await startSentinel({ SENTINEL_TOPIC_PREFIX: prefix, SENTINEL_ROLES: 'api,processor' });
     // Cold, the write side registers every schema under this run's topics one at a time.
-    await waitFor(
-      'the write side',
-      async () => {
-        const r = await fetch(`${app.url}/readyz`);
-        return r.status === 200 ? true : undefined;
-      },
-      90_000,
-    );
+    await app.ready();
     for (const role of ['viewer', 'operator', 'admin']) {
       const run = await runCli(['token', '--sub', `${role}-user`, '--role', role], env);
       expect(run.code).toBe(0);

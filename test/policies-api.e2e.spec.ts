@@ -3,7 +3,7 @@ import { join } from 'path';
 import { Database } from '../src/infrastructure/postgres/database';
 import { migrate } from '../src/infrastructure/postgres/migrations';
 import { runCli } from './support/cli';
-import { localSentinelEnv, randomName, REPO_ROOT, waitFor } from './support/env';
+import { localSentinelEnv, randomName, REPO_ROOT } from './support/env';
 import { startSentinel, type SentinelProcess } from './support/sentinel-process';
 
 interface Accepted {
@@ -27,14 +27,7 @@ describe('Policies API over HTTP', () => {
     await migrate(db, join(REPO_ROOT, 'migrations')).finally(() => db.close());
     app = await startSentinel({ SENTINEL_TOPIC_PREFIX: prefix, SENTINEL_ROLES: 'api,processor,projections' });
     // Cold, the write side registers every schema under this run's topics one at a time.
-    await waitFor(
-      'the write side',
-      async () => {
-        const r = await fetch(`${app.url}/readyz`);
-        return r.status === 200 ? true : undefined;
-      },
-      90_000,
-    );
+    await app.ready();
     for (const role of ['viewer', 'operator', 'admin']) {
       const run = await runCli(['token', '--sub', `${role}-user`, '--role', role], env);
       expect(run.code).toBe(0);

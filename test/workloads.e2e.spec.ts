@@ -58,9 +58,7 @@ describe('Workloads end to end: API, effects on Kubernetes and read models', () 
       SENTINEL_TOPIC_PREFIX: prefix,
       SENTINEL_ROLES: 'api,processor,effects,projections',
     });
-    await waitFor('readiness', async () =>
-      (await fetch(`${started.url}/readyz`)).status === 200 ? true : undefined,
-    );
+    await started.ready();
     return started;
   }
 

@@ -2,7 +2,7 @@ import { join } from 'path';
 import { Database } from '../../src/infrastructure/postgres/database';
 import { migrate } from '../../src/infrastructure/postgres/migrations';
 import type { Role } from '../../src/infrastructure/auth/roles';
-import { localSentinelEnv, REPO_ROOT, waitFor } from './env';
+import { localSentinelEnv, REPO_ROOT } from './env';
 import { startSentinel, type SentinelProcess } from './sentinel-process';
 import { bearer } from './tokens';
 
@@ -37,11 +37,7 @@ export async function startApiSession(
   await migrate(db, join(REPO_ROOT, 'migrations')).finally(() => db.close());
   const app = await startSentinel({ SENTINEL_TOPIC_PREFIX: prefix, SENTINEL_ROLES: roles });
   // Cold, the write side registers every schema under this run's topics one at a time.
-  await waitFor(
-    'the write side',
-    async () => ((await fetch(`${app.url}/readyz`)).status === 200 ? true : undefined),
-    90_000,
-  );
+  await app.ready();
   return {
     app,
     call: async (method, path, opts = {}) =>

@@ -10,6 +10,11 @@ export interface SentinelProcess {
   url: string;
   child: ChildProcess;
   output(): string;
+  /**
+   * Resolves once /readyz answers 200. A timeout names what was still not ready (the last
+   * /readyz body) and ends with the process's log, so a failure says why and not only when.
+   */
+  ready(timeoutMs?: number): Promise<void>;
   /** Sends a signal and resolves with the exit code and signal once the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -62,9 +67,30 @@ export async function startSentinel(overrides: Record<string, string> = {}): Pro
     url,
     child,
     output,
+    ready: (timeoutMs = 90_000) => untilReady(url, output, timeoutMs),
     stop: async (signal = 'SIGTERM') => {
       if (!gone) child.kill(signal);
       return exited;
     },
   };
+}
+
+async function untilReady(url: string, output: () => string, timeoutMs: number): Promise<void> {
+  let last = 'no answer yet';
+  try {
+    await waitFor(
+      `${url}/readyz`,
+      async () => {
+        const r = await fetch(`${url}/readyz`).catch((e: Error) => e);
+        if (r instanceof Error) return void (last = r.message);
+        if (r.status === 200) return true;
+        last = `${r.status} ${await r.text()}`;
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}; last answer: ${last}\nlast log lines:\n${output().slice(-6000)}`,
+    );
+  }
 }
