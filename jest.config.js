@@ -18,6 +18,7 @@ const tier = (name, setup) => ({
   modulePathIgnorePatterns: ['<rootDir>/.stack/', '<rootDir>/dist/'],
 });
 module.exports = {
+  testSequencer: `${__dirname}/scripts/jest-sequencer.js`,
   projects: [
     tier('unit'),
     tier('int', '<rootDir>/test/setup-services.ts'),

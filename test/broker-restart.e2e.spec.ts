@@ -10,6 +10,8 @@ const kafka = (action: 'up' | 'down') =>
   promisify(execFile)(join(REPO_ROOT, 'stack', 'kafka.sh'), [action], { timeout: 180_000 });
 
 /**
+ * @disruptive: stops the shared broker, so it runs after every other suite (jest.config.js).
+ *
  * The broker restarts under load: commands Kafka accepted are neither lost nor doubled, and a
  * sender whose publish fails gets a retriable error within a bounded time instead of hanging.
  */
