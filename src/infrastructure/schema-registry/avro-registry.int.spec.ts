@@ -54,6 +54,34 @@ describe('AvroRegistry against the real schema registry', () => {
     }
   });
 
+  it('finishes a first registration cut off before the subject got its compatibility level', async () => {
+    const subject = topicRecordSubject(randomName('it-cutoff'), `${namespace}.ModelDeployed`);
+    const url = `${config.schemaRegistry.url}/subjects/${encodeURIComponent(subject)}/versions`;
+    const headers = { 'content-type': 'application/vnd.schemaregistry.v1+json' };
+    // What a start killed between the client's two requests leaves: a version, and no level.
+    const cutOff = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ schema: JSON.stringify(v1) }),
+    });
+    const { id } = (await cutOff.json()) as { id: number };
+    const level = async () =>
+      (
+        (await (
+          await fetch(`${config.schemaRegistry.url}/config/${encodeURIComponent(subject)}`)
+        ).json()) as {
+          compatibilityLevel: string;
+        }
+      ).compatibilityLevel;
+    expect(await level()).toBe('NONE');
+
+    expect(await registry.register(v1, subject)).toBe(id);
+    expect(await level()).toBe('BACKWARD_TRANSITIVE');
+    // The level now protects the subject: a breaking change is refused.
+    const breaking = { ...v1, fields: [...v1.fields, { name: 'gpu', type: 'int' }] };
+    await expect(registry.register(breaking, subject)).rejects.toThrow();
+  });
+
   it('rejects a change that breaks BACKWARD_TRANSITIVE compatibility, and accepts a compatible one', async () => {
     const subject = topicRecordSubject(randomName('it-compat'), `${namespace}.ModelDeployed`);
     await registry.register(v1, subject);

@@ -44,12 +44,31 @@ export class AvroRegistry {
     try {
       return (await bounded(attempt)).id;
     } catch (error) {
+      const message = (error as Error).message ?? '';
       // Two processes setting a new subject's compatibility at once: Apicurio creates the rule
       // for one and refuses the other ("rule ... already exists"). Once it exists, setting it
       // again is an update, so one more attempt settles it.
-      if (!/already exists/i.test((error as Error).message ?? '')) throw error;
-      return (await bounded(attempt)).id;
+      if (/already exists/i.test(message)) return (await bounded(attempt)).id;
+      // The client registers a new subject's first version and only then sets its level. A
+      // start cut off between the two (a killed process, an attempt given up by `bounded`)
+      // leaves a subject with no level of its own, reported as NONE, and every later start would
+      // refuse it. The contract's level is what the cut-off start was setting: finish that.
+      if (message.includes(`(${COMPATIBILITY[compatibility]} != NONE)`)) {
+        await bounded(() => this.setCompatibility(subject, compatibility));
+        return (await bounded(attempt)).id;
+      }
+      throw error;
     }
+  }
+
+  private async setCompatibility(subject: string, compatibility: Compatibility): Promise<void> {
+    const path = `/config/${encodeURIComponent(subject)}`;
+    const res = await fetch(`${this.url}${path}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ compatibility: COMPATIBILITY[compatibility] }),
+    });
+    if (!res.ok) throw new Error(`schema registry answered ${res.status} for PUT ${path}`);
   }
 
   encode(schemaId: number, value: unknown): Promise<Buffer> {
