@@ -14,7 +14,12 @@ const VERSIONS = [
 
 function rowsFor(args: string[]): Row[] {
   const output = execFileSync(process.execPath, [...args, join(__dirname, 'command-throughput.js')], {
-    env: { ...process.env, BENCH_ROWS: '1', BENCH_COMMANDS: process.env.BENCH_COMMANDS ?? '2000' },
+    env: {
+      ...process.env,
+      BENCH_ROWS: '1',
+      BENCH_COMMANDS: process.env.BENCH_COMMANDS ?? '2000',
+      BENCH_SUSTAINED_S: process.env.BENCH_SUSTAINED_S ?? '5',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
   });

@@ -48,6 +48,9 @@ export class CommandProcessor {
       topics: [topics.commands],
       fromBeginning: true,
       inputPositions: 'output',
+      // Only a resume hint (the changelog holds the position): a commit holds this member's next
+      // fetch back, so it is rare; a restart re-reads and skips at most this much of the log.
+      offsetCommitIntervalMs: 10_000,
       onPartitionClaimed: (_topic, partition) => this.restore(partition),
       onRebalance: () => this.partitions.clear(),
       handle: (batch, tx) => this.handle(batch, tx),

@@ -28,6 +28,9 @@ export class CommandResultsFeed {
       groupId: `${groupPrefix}-results-${randomUUID()}`,
       topics: [this.topic],
       fromBeginning: false,
+      // The group is this process's alone and starts at the end each time: its offsets would
+      // never be read, and each commit would hold the next fetch (and the answers in it) back.
+      offsetCommitIntervalMs: null,
       onJoined: () => joined(),
       handle: async (batch) => {
         const results = batch.records.filter((r) => r.value).map((r) => decodeResult(r.value!));

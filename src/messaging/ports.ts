@@ -62,6 +62,11 @@ export interface ConsumerSpec {
   readonly topics: readonly string[];
   /** Where a group with no committed offset starts. */
   readonly fromBeginning: boolean;
+  /**
+   * How often the group's offsets are committed, in ms (default 1000); `null` never commits them,
+   * for a group used once and only from the moment it joins.
+   */
+  readonly offsetCommitIntervalMs?: number | null;
 }
 
 /** The open transaction of one batch: what is sent here commits with the batch's offsets. */

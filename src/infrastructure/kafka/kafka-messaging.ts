@@ -188,11 +188,12 @@ export class KafkaMessaging implements Messaging {
     await consumer.run({
       // kafkajs's auto-commit writes the group's offsets after every batch and holds the next
       // fetch until that is acknowledged (~30 ms on Kafka 4.1). Subscribers instead commit at most
-      // once a second through commitOffsetsIfNecessary — their handlers are idempotent, so a
-      // crash re-delivers at most that second — and transactional processors commit offsets
-      // inside their transactions.
+      // once a second (or as their spec says) through commitOffsetsIfNecessary — their handlers
+      // are idempotent, so a crash re-delivers at most that interval — and transactional
+      // processors commit offsets inside their transactions or keep their position in their
+      // output (ADR 0010).
       autoCommit: false,
-      autoCommitInterval: 1000,
+      autoCommitInterval: spec.offsetCommitIntervalMs === undefined ? 1000 : spec.offsetCommitIntervalMs,
       eachBatchAutoResolve: false,
       // Partitions are independent (each has its own producer and state), so one slow
       // partition should not hold back the others of the same fetch.
