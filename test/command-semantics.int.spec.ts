@@ -43,6 +43,29 @@ describe('duplicates and optimistic concurrency against the real broker', () => 
     expect(events.filter((e) => e.key!.toString() === 'dep-thrice')).toHaveLength(1);
   });
 
+  it('answers a repeat after a restart with the original outcome, read back from the changelog', async () => {
+    const results = await ws.results();
+    const command = {
+      context: deployments,
+      type: 'CreateDeployment',
+      aggregateId: 'dep-restarted',
+      data: createDeployment('dep-restarted'),
+      actor: 'alice',
+      commandId: 'cmd-restarted',
+    };
+    await ws.sender.send(command);
+    const first = await waitFor('the first answer', () => results.of('cmd-restarted')[0]);
+    // A restarted processor restores command ids with where their outcome is, not the outcome.
+    await processor.stop();
+    processor = ws.processor();
+    await processor.start();
+    await ws.sender.send(command);
+    const repeat = await waitFor('the repeat answer', () => results.of('cmd-restarted')[1]);
+    expect(repeat.duplicate).toBe(true);
+    expect(outcome(repeat)).toEqual(outcome(first));
+    expect(first.events).toHaveLength(1);
+  });
+
   it('lets exactly one of 50 concurrent commands with the same expected version succeed', async () => {
     const results = await ws.results();
     const created = await ws.sender.send({

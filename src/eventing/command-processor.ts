@@ -12,8 +12,8 @@ import type { ContractCodec } from './codec';
 import { type CommandResult, encodeResult } from './command-result';
 import type { BoundedContext } from './contexts';
 import { deadLetter } from './dead-letter';
-import { decideCommand, type Decision } from './decide-command';
-import { PartitionState, type StagedChanges } from './partition-state';
+import { decideCommand, type DecideDeps, type Decision } from './decide-command';
+import { PartitionState, processedKey, type ProcessedCommand, type StagedChanges } from './partition-state';
 import type { Topics } from './topics';
 
 export interface CommandProcessorOptions {
@@ -38,8 +38,11 @@ const SWEEP_LIMIT = 100;
 export class CommandProcessor {
   private readonly partitions = new Map<number, PartitionState>();
   private subscription?: Subscription;
+  private readonly deciding: DecideDeps;
 
-  constructor(private readonly options: CommandProcessorOptions) {}
+  constructor(private readonly options: CommandProcessorOptions) {
+    this.deciding = { ...options, storedOutcome: (id, p, offset) => this.storedOutcome(id, p, offset) };
+  }
 
   async start(): Promise<void> {
     const { messaging, topics, groupId } = this.options;
@@ -98,13 +101,15 @@ export class CommandProcessor {
       ? events.map((e, i) => ({ topic: e.topic, partition: e.partition, offset: predicted[i]! }))
       : await tx.send(events);
     const results = this.finish(decisions, positions, staged, state);
+    const changelog = staged.changelog(this.options.topics.changelog, batch.partition);
     const rest = [
       ...decisions.flatMap((d) => d.deadLetters),
       ...results.map((r) => this.resultRecord(r, batch.partition)),
-      ...staged.changelog(this.options.topics.changelog, batch.partition),
+      ...changelog,
     ];
-    if (predicted) checkPredicted((await tx.send([...events, ...rest])).slice(0, events.length), positions);
-    else await tx.send(rest);
+    const sent = predicted ? await tx.send([...events, ...rest]) : await tx.send(rest);
+    if (predicted) checkPredicted(sent.slice(0, events.length), positions);
+    staged.located(sent.slice(sent.length - changelog.length));
     tx.onCommit(() => state.apply(staged, positions));
   }
 
@@ -147,7 +152,7 @@ export class CommandProcessor {
 
   private async decide(record: IncomingRecord, staged: StagedChanges): Promise<Decision> {
     try {
-      return await decideCommand(record, staged, this.options);
+      return await decideCommand(record, staged, this.deciding);
     } catch (error) {
       // Unreadable or unknown: park it with its reason and move on (DESIGN.md §1.6).
       const reason = (error as Error).message;
@@ -157,6 +162,17 @@ export class CommandProcessor {
       );
       return invalid(record, reason, this.options.topics.dlq);
     }
+  }
+
+  /** A processed command's outcome, from its changelog record (memory keeps recent ones only). */
+  private async storedOutcome(commandId: string, partition: number, offset: number): Promise<CommandResult> {
+    const topic = this.options.topics.changelog;
+    const [record] = await this.options.messaging.readRecords(topic, partition, [String(offset)]);
+    // Compaction keeps a key's latest record, and a command id leaves memory when it is
+    // tombstoned: anything else there means the log was changed behind Sentinel's back.
+    if (!record?.value || record.key?.toString('utf8') !== processedKey(commandId))
+      throw new Error(`the outcome of command ${commandId} is not at ${topic}/${partition} offset ${offset}`);
+    return (JSON.parse(record.value.toString('utf8')) as ProcessedCommand).result;
   }
 
   private resultRecord(result: CommandResult, partition: number): PartitionedRecord {

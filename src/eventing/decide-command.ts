@@ -16,10 +16,12 @@ export interface Decision {
   finish(positions: RecordPosition[], processedAt: string, earlier: readonly CommandResult[]): CommandResult;
 }
 
-interface Deps {
+export interface DecideDeps {
   contexts: readonly BoundedContext[];
   codec: ContractCodec;
   topics: Topics;
+  /** The outcome a processed command's changelog record holds, for one no longer in memory. */
+  storedOutcome(commandId: string, partition: number, offset: number): Promise<CommandResult>;
 }
 
 /**
@@ -30,7 +32,7 @@ interface Deps {
 export async function decideCommand(
   record: IncomingRecord,
   staged: StagedChanges,
-  deps: Deps,
+  deps: DecideDeps,
 ): Promise<Decision> {
   const { attrs, fullName, data, context, type } = await readCommand(record, deps);
   const base = {
@@ -41,7 +43,13 @@ export async function decideCommand(
   };
 
   const earlier = staged.processedCommand(attrs.id);
-  if (earlier) return answer({ ...earlier.result, duplicate: true });
+  if (earlier) {
+    const result =
+      earlier.result !== undefined
+        ? earlier.result
+        : await deps.storedOutcome(attrs.id, record.partition, earlier.offset);
+    return answer({ ...result, duplicate: true });
+  }
 
   const current: AggregateSnapshot = staged.aggregate(attrs.subject) ?? {
     context: context.name,
@@ -109,7 +117,7 @@ export async function decideCommand(
 }
 
 /** Envelope, value and owning context of a command record; throws what makes it unreadable. */
-async function readCommand(record: IncomingRecord, deps: Deps) {
+async function readCommand(record: IncomingRecord, deps: DecideDeps) {
   const attrs = fromHeaders(record.headers);
   if (!record.value) throw new Error('command record has no value');
   const { fullName, data } = await deps.codec.decode(record.value);

@@ -1,6 +1,6 @@
 import type { IncomingRecord } from '../messaging/ports';
 import type { CommandResult } from './command-result';
-import { PartitionState } from './partition-state';
+import { PartitionState, RECENT_OUTCOMES } from './partition-state';
 
 const result = (commandId: string): CommandResult => ({
   commandId,
@@ -43,7 +43,7 @@ describe('PartitionState', () => {
     expect(staged.aggregate('dep-1')?.version).toBe(1);
     state.apply(staged);
     expect(state.size).toEqual({ aggregates: 1, processed: 1 });
-    expect(state.batch().processedCommand('cmd-1')?.result.commandId).toBe('cmd-1');
+    expect(state.batch().processedCommand('cmd-1')?.result?.commandId).toBe('cmd-1');
   });
 
   it('restores from its own changelog records, tombstones included', () => {
@@ -70,6 +70,48 @@ describe('PartitionState', () => {
       state: { revisions: { 1: 'a' } },
     });
     expect(restored.batch().processedCommand('cmd-1')).toBeUndefined();
+  });
+
+  it('learns where each processed command was written, after the batch aggregate snapshots', () => {
+    const state = new PartitionState();
+    const staged = state.batch();
+    staged.aggregates.set('dep-1', { context: 'deployments', version: 1, lastHash: 'h', state: {} });
+    staged.processed.set('cmd-1', { result: result('cmd-1'), at: 1 });
+    staged.processed.set('cmd-2', { result: result('cmd-2'), at: 2 });
+    staged.nextInput = '9';
+    const records = staged.changelog('changelog', 0);
+    staged.located(records.map((_, i) => ({ offset: String(100 + i) })));
+    state.apply(staged);
+    expect(state.batch().processedCommand('cmd-1')).toEqual({ at: 1, result: result('cmd-1'), offset: 101 });
+    expect(state.batch().processedCommand('cmd-2')).toEqual({ at: 2, result: result('cmd-2'), offset: 102 });
+  });
+
+  it('keeps the full outcome of the most recent commands only, and the offset of the others', () => {
+    const state = new PartitionState();
+    const total = RECENT_OUTCOMES + 5;
+    for (let i = 0; i < total; i++) {
+      const staged = state.batch();
+      staged.processed.set(`c${i}`, { result: result(`c${i}`), at: i });
+      staged.located([{ offset: String(1000 + i) }]);
+      state.apply(staged);
+    }
+    const batch = state.batch();
+    expect(batch.processedCommand('c0')).toEqual({ at: 0, offset: 1000 });
+    expect(batch.processedCommand('c4')).toEqual({ at: 4, offset: 1004 });
+    expect(batch.processedCommand('c5')?.result?.commandId).toBe('c5');
+    expect(batch.processedCommand(`c${total - 1}`)?.result?.commandId).toBe(`c${total - 1}`);
+    // Dropping an outcome keeps the command's place: the oldest still expire first.
+    expect(state.expired(10, 5, 100)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+    expect(state.size.processed).toBe(total);
+  });
+
+  it('restores processed commands as the offsets of their changelog records, without outcomes', () => {
+    const live = new PartitionState();
+    const staged = live.batch();
+    staged.processed.set('cmd-1', { result: result('cmd-1'), at: 1000 });
+    const restored = new PartitionState();
+    replay(restored, [{ key: null, value: null }, ...staged.changelog('changelog', 0)]);
+    expect(restored.batch().processedCommand('cmd-1')).toEqual({ at: 1000, offset: 1 });
   });
 
   it('lists command ids older than the retention for tombstoning', () => {
