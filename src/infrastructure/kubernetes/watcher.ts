@@ -149,7 +149,12 @@ export class ResourceWatcher<T extends KubernetesObject> {
             );
           },
         )
-        .then((abort) => (this.abort = abort))
+        .then((abort) => {
+          this.abort = abort;
+          // stop() ran while this watch was being opened: it had nothing to abort yet, and the
+          // server would hold the watch open for up to timeoutSeconds.
+          if (!this.running) abort.abort();
+        })
         .catch((error: unknown) => resolve({ kind: 'failed', error }));
     });
   }
