@@ -38,8 +38,9 @@ export async function startCommandPath(name: string, partitions = 6): Promise<Co
   const messaging = new KafkaMessaging({ ...config.kafka, logger, logLevel: 'error' });
   const db = new Database(config.database.url, 4);
   const writeSide = await prepareWriteSide(config, messaging, new AvroRegistry(config.schemaRegistry.url));
-  const processor = await startCommandProcessor(config, logger, messaging, writeSide);
+  // As in `make up`: processor and API in one process, callers answered as the batch commits.
   const feed = new CommandResultsFeed(messaging, db, writeSide.topics.commandResults, logger);
+  const processor = await startCommandProcessor(config, logger, messaging, writeSide, (r) => feed.hear(r));
   await feed.start(prefix);
   const bus = new CommandBus(writeSide.sender, feed, 60_000);
   const stopProcessing = async () => {

@@ -66,6 +66,39 @@ describe('duplicates and optimistic concurrency against the real broker', () => 
     expect(first.events).toHaveLength(1);
   });
 
+  it('tells this process each committed outcome, exactly as the results topic carries it', async () => {
+    const results = await ws.results();
+    const heard: CommandResult[] = [];
+    await processor.stop();
+    processor = ws.processor((batch) => heard.push(...batch));
+    await processor.start();
+    const ids = ['cmd-heard-1', 'cmd-heard-2', 'cmd-heard-1'];
+    for (const [i, commandId] of ids.entries())
+      await ws.sender.send({
+        context: deployments,
+        type: 'CreateDeployment',
+        aggregateId: `dep-heard-${commandId.slice(-1)}`,
+        data: createDeployment(`dep-heard-${commandId.slice(-1)}`),
+        actor: 'alice',
+        commandId: ids[i]!,
+      });
+    const read = await waitFor('three results read back', () => {
+      const all = results.all().filter((r) => r.commandId.startsWith('cmd-heard-'));
+      return all.length >= 3 ? all : undefined;
+    });
+    // Two aggregates may sit on two partitions: compare without their interleaving.
+    const sorted = (rs: CommandResult[]) =>
+      [...rs].sort((a, b) =>
+        `${a.commandId}${a.duplicate ?? false}`.localeCompare(`${b.commandId}${b.duplicate ?? false}`),
+      );
+    expect(sorted(heard)).toEqual(sorted(read));
+    expect(sorted(heard).map((r) => [r.commandId, r.duplicate ?? false])).toEqual([
+      ['cmd-heard-1', false],
+      ['cmd-heard-1', true],
+      ['cmd-heard-2', false],
+    ]);
+  });
+
   it('lets exactly one of 50 concurrent commands with the same expected version succeed', async () => {
     const results = await ws.results();
     const created = await ws.sender.send({

@@ -24,6 +24,12 @@ export interface CommandProcessorOptions {
   messaging: Messaging;
   logger: Logger;
   idempotencyRetentionMs: number;
+  /**
+   * Hears each batch's results once its transaction has committed: callers waiting in this
+   * process are answered without waiting for the results topic to be read back (DESIGN.md §8:
+   * one process runs every role by default).
+   */
+  onCommitted?(results: readonly CommandResult[]): void;
 }
 
 /** At most this many expired command ids are tombstoned per batch, to keep transactions small. */
@@ -110,7 +116,10 @@ export class CommandProcessor {
     const sent = predicted ? await tx.send([...events, ...rest]) : await tx.send(rest);
     if (predicted) checkPredicted(sent.slice(0, events.length), positions);
     staged.located(sent.slice(sent.length - changelog.length));
-    tx.onCommit(() => state.apply(staged, positions));
+    tx.onCommit(() => {
+      state.apply(staged, positions);
+      this.options.onCommitted?.(results);
+    });
   }
 
   private async decideAll(records: readonly IncomingRecord[], staged: StagedChanges): Promise<Decision[]> {

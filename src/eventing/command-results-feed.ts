@@ -102,6 +102,14 @@ export class CommandResultsFeed {
     this.logger.debug({ count: originals.length }, 'recorded command results');
   }
 
+  /**
+   * Outcomes committed by a processor in this process, heard before the results topic is read
+   * back. The topic still delivers them; a caller already answered is not answered again.
+   */
+  hear(results: readonly CommandResult[]): void {
+    for (const result of results) this.wake(result);
+  }
+
   private wake(result: CommandResult): void {
     for (const listener of this.waiters.get(result.commandId) ?? []) listener(result);
   }

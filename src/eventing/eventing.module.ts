@@ -40,6 +40,8 @@ export class EventingModule implements OnApplicationBootstrap, BeforeApplication
         this.logger,
         this.messaging,
         writeSide,
+        // The feed starts below; until it has, there is no caller in this process to answer.
+        (results) => this.eventing.feed?.hear(results),
       );
     }
     if (this.config.roles.includes('api')) {

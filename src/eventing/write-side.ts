@@ -4,6 +4,7 @@ import type { AvroRegistry } from '../infrastructure/schema-registry/avro-regist
 import { RegistryCodec } from '../infrastructure/schema-registry/registry-codec';
 import type { Messaging } from '../messaging/ports';
 import { CommandProcessor } from './command-processor';
+import type { CommandResult } from './command-result';
 import { CommandSender } from './command-sender';
 import { CONTEXTS } from './contexts';
 import { topics as topicLayout, type Topics } from './topics';
@@ -41,6 +42,7 @@ export async function startCommandProcessor(
   logger: Logger,
   messaging: Messaging,
   writeSide: WriteSide,
+  onCommitted?: (results: readonly CommandResult[]) => void,
 ): Promise<CommandProcessor> {
   const processor = new CommandProcessor({
     groupId: `${config.eventing.topicPrefix}-${PROCESSOR_GROUP}`,
@@ -50,6 +52,7 @@ export async function startCommandProcessor(
     messaging,
     logger: logger.child({ component: 'command-processor' }),
     idempotencyRetentionMs: config.eventing.idempotencyRetentionMs,
+    ...(onCommitted && { onCommitted }),
   });
   await processor.start();
   return processor;

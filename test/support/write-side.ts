@@ -27,7 +27,7 @@ export async function writeSide(partitions = 3) {
   });
   const sender = new CommandSender(messaging.publisher(), codec, topics);
   const subscriptions: Subscription[] = [];
-  const processor = () =>
+  const processor = (onCommitted?: (results: readonly CommandResult[]) => void) =>
     new CommandProcessor({
       groupId: `${prefix}-processor`,
       topics,
@@ -36,6 +36,7 @@ export async function writeSide(partitions = 3) {
       messaging,
       logger: testLogger(),
       idempotencyRetentionMs: 24 * 3600_000,
+      ...(onCommitted && { onCommitted }),
     });
 
   /**
