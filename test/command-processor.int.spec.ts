@@ -150,6 +150,30 @@ describe('command processor against the real broker and registry', () => {
     expect(results.all().length).toBe(before + 1);
   });
 
+  it('works off a backlog in transactions of at most 20 commands, in order', async () => {
+    const results = await ws.results();
+    // Sent while no processor runs: the next one is handed all 50 in one batch.
+    const sent = [await send('CreateDeployment', 'dep-backlog', createDeployment('dep-backlog'))];
+    for (let i = 1; i < 50; i++) sent.push(await send('ScaleDeployment', 'dep-backlog', { replicas: i }));
+    const processor = ws.processor();
+    await processor.start();
+    const answered = await waitFor('50 answers', () => {
+      const all = sent.map((c) => results.of(c.commandId)[0]);
+      return all.every((r) => r !== undefined) ? (all as CommandResult[]) : undefined;
+    });
+    await processor.stop();
+    expect(answered.map((r) => r.version)).toEqual(sent.map((_, i) => i + 1));
+    // Each commit marker takes an offset: the events' offsets come in one run per transaction.
+    const offsets = answered.map((r) => Number(r.events[0]!.offset));
+    const runs: number[] = [1];
+    for (let i = 1; i < offsets.length; i++) {
+      if (offsets[i] === offsets[i - 1]! + 1) runs[runs.length - 1]! += 1;
+      else runs.push(1);
+    }
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...runs)).toBeLessThanOrEqual(20);
+  });
+
   it('sends an unreadable command to the dead-letter topic with its reason, and goes on', async () => {
     const results = await ws.results();
     const dlq = await ws.collect(ws.topics.dlq);

@@ -36,6 +36,14 @@ export interface CommandProcessorOptions {
 const SWEEP_LIMIT = 100;
 
 /**
+ * Commands per transaction, so an events partition is written in record batches of about this
+ * many events: reading one event back (state as of a time) fetches its whole batch. With 20 per
+ * batch bench/audit-as-of.ts reads a 300-event aggregate in p99 ~40 ms, with 500 ~120 ms; under
+ * a steady stream a transaction holds fewer than 20 anyway, so only catching up is split.
+ */
+const COMMANDS_PER_TRANSACTION = 20;
+
+/**
  * The single writer of each command partition (DESIGN.md §3). For every batch, in one Kafka
  * transaction: the events of each command, the aggregate snapshots and processed command ids
  * (changelog), the command results, dead letters and the input position (changelog too, so the
@@ -57,6 +65,7 @@ export class CommandProcessor {
       topics: [topics.commands],
       fromBeginning: true,
       inputPositions: 'output',
+      maxRecordsPerTransaction: COMMANDS_PER_TRANSACTION,
       // Only a resume hint (the changelog holds the position): a commit holds this member's next
       // fetch back, so it is rare; a restart re-reads and skips at most this much of the log.
       offsetCommitIntervalMs: 10_000,

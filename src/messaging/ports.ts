@@ -97,6 +97,12 @@ export interface TransactionalProcessorSpec extends ConsumerSpec {
    *   fewer per transaction (ADR 0010).
    */
   inputPositions?: 'transaction' | 'output';
+  /**
+   * A delivered batch larger than this is handled in several transactions, in order. Each
+   * transaction's output then goes out as record batches of about this many records, and reading
+   * one record back later (e.g. state as of a time) fetches at most one such batch.
+   */
+  maxRecordsPerTransaction?: number;
   /** Called before the first batch of each partition after every (re)assignment. */
   onPartitionClaimed?(topic: string, partition: number): Promise<void>;
   /** Called when the group rebalances: state of partitions this member may have lost is void. */

@@ -26,7 +26,7 @@ import { connectExclusivePublisher } from './exclusive-publisher';
 import { readPartition } from './partition-reader';
 import { RecordReader } from './record-reader';
 import { keyPartition } from './partitioning';
-import { toPartitionBatch } from './records';
+import { chunked, toPartitionBatch } from './records';
 import { TransactionalProducers } from './transactional-producers';
 
 export interface KafkaMessagingOptions {
@@ -115,34 +115,36 @@ export class KafkaMessaging implements Messaging {
         await spec.onPartitionClaimed?.(batch.topic, batch.partition);
         claimed.add(key);
       }
-      const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
-      const offsets = inTransaction
-        ? {
-            consumerGroupId: spec.groupId,
-            topics: [
-              { topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] },
-            ],
-          }
-        : undefined;
-      try {
-        await producers.run(batch.topic, batch.partition, offsets, (tx) =>
-          spec.handle(toPartitionBatch(batch.topic, batch.partition, batch.messages), tx),
-        );
-      } catch (error) {
-        // The outcome may be unknown (a commit that timed out may have succeeded): claim the
-        // partition again, so its state is restored from what the log really holds.
-        claimed.delete(key);
-        throw error;
+      const parts = chunked(batch.messages, spec.maxRecordsPerTransaction ?? Infinity);
+      for (const [i, messages] of parts.entries()) {
+        // A rebalance may have taken the partition between two of its transactions.
+        if (i > 0 && (!payload.isRunning() || payload.isStale())) return;
+        // The last part also passes the control records (transaction markers) after it.
+        const last = i === parts.length - 1 ? batch.lastOffset() : messages.at(-1)!.offset;
+        const next = { partition: batch.partition, offset: (BigInt(last) + 1n).toString() };
+        const offsets = inTransaction
+          ? { consumerGroupId: spec.groupId, topics: [{ topic: batch.topic, partitions: [next] }] }
+          : undefined;
+        try {
+          await producers.run(batch.topic, batch.partition, offsets, (tx) =>
+            spec.handle(toPartitionBatch(batch.topic, batch.partition, messages), tx),
+          );
+        } catch (error) {
+          // The outcome may be unknown (a commit that timed out may have succeeded): claim the
+          // partition again, so its state is restored from what the log really holds.
+          claimed.delete(key);
+          throw error;
+        }
+        // Resolving moves the fetch position. In `transaction` mode the offsets are already
+        // committed; in `output` mode they are a resume hint, and a failed commit of one (e.g. a
+        // rebalance under way) only means a few committed records are skipped again later.
+        payload.resolveOffset(last);
+        await payload.heartbeat();
       }
-      // Resolving moves the fetch position. In `transaction` mode the offsets are already
-      // committed; in `output` mode they are a resume hint, and a failed commit of one (e.g. a
-      // rebalance under way) only means a few committed records are skipped again later.
-      payload.resolveOffset(batch.lastOffset());
       if (!inTransaction)
         await payload.commitOffsetsIfNecessary().catch((error: unknown) => {
           this.log.debug({ err: error, groupId: spec.groupId }, 'resume-hint offset commit failed');
         });
-      await payload.heartbeat();
     });
     // After a rebalance this member may have lost partitions and regained them later: claim again.
     consumer.on(consumer.events.GROUP_JOIN, () => {
