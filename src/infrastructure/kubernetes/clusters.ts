@@ -1,4 +1,5 @@
 import { KubeConfig, KubernetesObjectApi, VersionApi } from '@kubernetes/client-node';
+import type { Agent } from 'http';
 import { KubernetesError, toKubernetesError } from './errors';
 
 export interface ClusterInfo {
@@ -34,6 +35,7 @@ export class KubernetesClusters {
       const config = new KubeConfig();
       config.loadFromFile(kubeconfigPath);
       config.setCurrentContext(context.name);
+      reuseConnections(config);
       const server = config.getCluster(context.cluster)?.server;
       if (!server)
         throw new Error(
@@ -90,4 +92,27 @@ export class KubernetesClusters {
       }),
     );
   }
+}
+
+/**
+ * client-node 1.4 builds a new agent for every request (kubernetes-client/javascript#2893), so
+ * every call paid a new TCP and TLS handshake (50 GETs: 51 TLS connections, ~4 ms each) and
+ * every watch reconnect left an agent behind. One keep-alive agent per context serves all its
+ * calls; it is replaced, and the old one closed, only if the options the client passes change
+ * (e.g. a client certificate an exec plugin rotated). It reaches the private createAgent of the
+ * pinned 1.4.0.
+ */
+function reuseConnections(config: KubeConfig): void {
+  type CreateAgent = (cluster: unknown, options: Record<string, unknown>) => Agent;
+  const internals = config as unknown as { createAgent: CreateAgent };
+  const create = internals.createAgent.bind(config);
+  let current: { key: string; agent: Agent } | undefined;
+  internals.createAgent = (cluster, options) => {
+    const key = JSON.stringify(options);
+    if (current?.key !== key) {
+      current?.agent.destroy();
+      current = { key, agent: create(cluster, { ...options, keepAlive: true }) };
+    }
+    return current.agent;
+  };
 }

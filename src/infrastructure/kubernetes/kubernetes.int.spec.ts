@@ -1,4 +1,5 @@
 import type { KubernetesObject, V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import tls from 'tls';
 import { randomName, stackEnv, testConfig, testLogger, waitFor } from '../../../test/support/env';
 import { KubernetesClusters } from './clusters';
 import { isKubernetesError } from './errors';
@@ -81,6 +82,18 @@ it('lists every context of the kubeconfig as a reachable cluster with its versio
   ).rejects.toMatchObject({
     code: 'UNKNOWN_CLUSTER',
   });
+});
+
+it('reuses one connection per cluster instead of a TLS handshake per call', async () => {
+  const fresh = new KubernetesResources(new KubernetesClusters(config.kubernetes.kubeconfig!));
+  const handshakes = jest.spyOn(tls, 'connect');
+  try {
+    for (let i = 0; i < 20; i++)
+      await fresh.get('local-a', { apiVersion: 'v1', kind: 'Namespace', name: 'default' });
+    expect(handshakes).toHaveBeenCalledTimes(1);
+  } finally {
+    handshakes.mockRestore();
+  }
 });
 
 describe.each(['local-a', 'local-b'])('workloads on cluster %s', (cluster) => {
