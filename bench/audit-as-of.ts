@@ -35,8 +35,9 @@ const REQUESTS = 300;
 const CEILING_P99_MS = 50;
 /**
  * Records per publish, i.e. per record batch: a fetch returns whole record batches, so the cost
- * of reading one record grows with its batch. 20 is the most the command processor writes (it
- * caps its transactions at 20 commands); 500 is a bulk load by some other writer, for contrast.
+ * of reading one record grows with its batch. 20 is the most the command processor writes (its
+ * transactions stop taking commands at 20 events); 500 is a bulk load by some other writer, for
+ * contrast.
  */
 const PROCESSOR_CHUNK = 20;
 const CHUNKS = [PROCESSOR_CHUNK, 500];

@@ -150,7 +150,7 @@ describe('command processor against the real broker and registry', () => {
     expect(results.all().length).toBe(before + 1);
   });
 
-  it('works off a backlog in transactions of at most 20 commands, in order', async () => {
+  it('works off a backlog in transactions of at most 20 events, in order', async () => {
     const results = await ws.results();
     // Sent while no processor runs: the next one is handed all 50 in one batch.
     const sent = [await send('CreateDeployment', 'dep-backlog', createDeployment('dep-backlog'))];

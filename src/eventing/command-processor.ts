@@ -36,12 +36,15 @@ export interface CommandProcessorOptions {
 const SWEEP_LIMIT = 100;
 
 /**
- * Commands per transaction, so an events partition is written in record batches of about this
- * many events: reading one event back (state as of a time) fetches its whole batch. With 20 per
- * batch bench/audit-as-of.ts reads a 300-event aggregate in p99 ~40 ms, with 500 ~120 ms; under
- * a steady stream a transaction holds fewer than 20 anyway, so only catching up is split.
+ * Events per transaction (a command's events are never split), so an events partition is written
+ * in record batches of at most about this many: reading one event back (state as of a time)
+ * fetches its whole record batch. With 20 per batch bench/audit-as-of.ts reads a 300-event
+ * aggregate in p99 ~40 ms, with 500 ~120 ms. A steady stream fills fewer anyway; a batch
+ * delivered after a backlog is worked off in several transactions.
  */
-const COMMANDS_PER_TRANSACTION = 20;
+const EVENTS_PER_TRANSACTION = 20;
+/** Records handed to one transaction, to be decided until the events above are reached. */
+const RECORDS_PER_TRANSACTION = 50;
 
 /**
  * The single writer of each command partition (DESIGN.md §3). For every batch, in one Kafka
@@ -65,7 +68,7 @@ export class CommandProcessor {
       topics: [topics.commands],
       fromBeginning: true,
       inputPositions: 'output',
-      maxRecordsPerTransaction: COMMANDS_PER_TRANSACTION,
+      maxRecordsPerTransaction: RECORDS_PER_TRANSACTION,
       // Only a resume hint (the changelog holds the position): a commit holds this member's next
       // fetch back, so it is rare; a restart re-reads and skips at most this much of the log.
       offsetCommitIntervalMs: 10_000,
@@ -94,7 +97,8 @@ export class CommandProcessor {
     );
   }
 
-  private async handle(batch: PartitionBatch, tx: BatchTransaction): Promise<void> {
+  /** Resolves with how many of the batch's records this transaction took (see decideAll). */
+  private async handle(batch: PartitionBatch, tx: BatchTransaction): Promise<number | void> {
     const state = this.partitions.get(batch.partition);
     if (!state) throw new Error(`partition ${batch.partition} has no restored state`);
     // Records a committed transaction already processed: nothing is sent for them again.
@@ -106,8 +110,9 @@ export class CommandProcessor {
       );
     if (records.length === 0) return;
     const staged = state.batch();
-    staged.nextInput = (BigInt(records.at(-1)!.offset) + 1n).toString();
     const decisions = await this.decideAll(records, staged);
+    const taken = records.slice(0, decisions.length);
+    staged.nextInput = (BigInt(taken.at(-1)!.offset) + 1n).toString();
     const events = decisions.flatMap((d) => d.events);
     const predicted = state.predictOffsets(events);
     // Once the events' offsets are known in advance, events, results and changelog go out in one
@@ -129,16 +134,22 @@ export class CommandProcessor {
       state.apply(staged, positions);
       this.options.onCommitted?.(results);
     });
+    return batch.records.length - records.length + taken.length;
   }
 
+  /** Decides the records in order until they have made EVENTS_PER_TRANSACTION events. */
   private async decideAll(records: readonly IncomingRecord[], staged: StagedChanges): Promise<Decision[]> {
     const decisions: Decision[] = [];
     const firstInBatch = new Map<string, number>();
+    let events = 0;
     for (const record of records) {
+      if (events >= EVENTS_PER_TRANSACTION) break;
       const id = record.headers.ce_id;
       const first = id !== undefined ? firstInBatch.get(id) : undefined;
       // A command id repeated within one batch is answered like any other duplicate.
-      decisions.push(first !== undefined ? duplicateOf(first) : await this.decide(record, staged));
+      const decision = first !== undefined ? duplicateOf(first) : await this.decide(record, staged);
+      decisions.push(decision);
+      events += decision.events.length;
       if (id !== undefined && first === undefined) firstInBatch.set(id, decisions.length - 1);
     }
     return decisions;

@@ -87,7 +87,14 @@ export interface BatchTransaction {
  * transaction aborts and the batch is delivered again.
  */
 export interface TransactionalProcessorSpec extends ConsumerSpec {
-  handle(batch: PartitionBatch, tx: BatchTransaction): Promise<void>;
+  /**
+   * Resolves with how many of the batch's records (from the first) this transaction took, when
+   * not all: the rest go in the next transaction. Only in `output` mode, where the handler keeps
+   * its own input position.
+   */
+  handle(batch: PartitionBatch, tx: BatchTransaction): Promise<number | void>;
+  /** At most this many records are handed to one call of `handle` (default: the whole batch). */
+  maxRecordsPerTransaction?: number;
   /**
    * Where a batch's input position commits with its outputs:
    * - `transaction` (default): the group's offsets, sent inside the transaction;
@@ -97,12 +104,6 @@ export interface TransactionalProcessorSpec extends ConsumerSpec {
    *   fewer per transaction (ADR 0010).
    */
   inputPositions?: 'transaction' | 'output';
-  /**
-   * A delivered batch larger than this is handled in several transactions, in order. Each
-   * transaction's output then goes out as record batches of about this many records, and reading
-   * one record back later (e.g. state as of a time) fetches at most one such batch.
-   */
-  maxRecordsPerTransaction?: number;
   /** Called before the first batch of each partition after every (re)assignment. */
   onPartitionClaimed?(topic: string, partition: number): Promise<void>;
   /** Called when the group rebalances: state of partitions this member may have lost is void. */

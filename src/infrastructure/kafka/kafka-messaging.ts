@@ -26,7 +26,7 @@ import { connectExclusivePublisher } from './exclusive-publisher';
 import { readPartition } from './partition-reader';
 import { RecordReader } from './record-reader';
 import { keyPartition } from './partitioning';
-import { chunked, toPartitionBatch } from './records';
+import { toPartitionBatch } from './records';
 import { TransactionalProducers } from './transactional-producers';
 
 export interface KafkaMessagingOptions {
@@ -115,30 +115,35 @@ export class KafkaMessaging implements Messaging {
         await spec.onPartitionClaimed?.(batch.topic, batch.partition);
         claimed.add(key);
       }
-      const parts = chunked(batch.messages, spec.maxRecordsPerTransaction ?? Infinity);
-      for (const [i, messages] of parts.entries()) {
+      // A handler in `output` mode may take only the first records (e.g. to bound a transaction's
+      // size): the rest go in the next transaction. In `transaction` mode it takes them all, as
+      // the offsets go into the transaction up front.
+      for (let rest = batch.messages, first = true; rest.length > 0; first = false) {
         // A rebalance may have taken the partition between two of its transactions.
-        if (i > 0 && (!payload.isRunning() || payload.isStale())) return;
-        // The last part also passes the control records (transaction markers) after it.
-        const last = i === parts.length - 1 ? batch.lastOffset() : messages.at(-1)!.offset;
-        const next = { partition: batch.partition, offset: (BigInt(last) + 1n).toString() };
+        if (!first && (!payload.isRunning() || payload.isStale())) return;
+        const part = rest.slice(0, spec.maxRecordsPerTransaction ?? rest.length);
+        let taken = part.length;
+        const next = { partition: batch.partition, offset: (BigInt(part.at(-1)!.offset) + 1n).toString() };
         const offsets = inTransaction
           ? { consumerGroupId: spec.groupId, topics: [{ topic: batch.topic, partitions: [next] }] }
           : undefined;
         try {
-          await producers.run(batch.topic, batch.partition, offsets, (tx) =>
-            spec.handle(toPartitionBatch(batch.topic, batch.partition, messages), tx),
-          );
+          await producers.run(batch.topic, batch.partition, offsets, async (tx) => {
+            const n = await spec.handle(toPartitionBatch(batch.topic, batch.partition, part), tx);
+            if (typeof n === 'number' && !inTransaction) taken = Math.max(1, Math.min(n, part.length));
+          });
         } catch (error) {
           // The outcome may be unknown (a commit that timed out may have succeeded): claim the
           // partition again, so its state is restored from what the log really holds.
           claimed.delete(key);
           throw error;
         }
-        // Resolving moves the fetch position. In `transaction` mode the offsets are already
+        rest = rest.slice(taken);
+        // Resolving moves the fetch position; the last transaction also passes the control
+        // records (transaction markers) after it. In `transaction` mode the offsets are already
         // committed; in `output` mode they are a resume hint, and a failed commit of one (e.g. a
         // rebalance under way) only means a few committed records are skipped again later.
-        payload.resolveOffset(last);
+        payload.resolveOffset(rest.length === 0 ? batch.lastOffset() : part[taken - 1]!.offset);
         await payload.heartbeat();
       }
       if (!inTransaction)

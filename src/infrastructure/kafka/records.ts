@@ -58,11 +58,3 @@ export function positions(
     return { topic: r.topic, partition: r.partition, offset: offset.toString() };
   });
 }
-
-/** `items` in runs of at most `size`, in order. */
-export function chunked<T>(items: readonly T[], size: number): T[][] {
-  if (items.length <= size) return [[...items]];
-  const parts: T[][] = [];
-  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
-  return parts;
-}
