@@ -135,6 +135,35 @@ describe('deployments projection against the real stack', () => {
       }
     }));
 
+  it('writes the batches of several partitions that arrive together in one transaction', () =>
+    withFreshDatabase(async (db) => {
+      const p = projectionHarness(ws, db);
+      const counting = new CountingDatabase(connectionString(db));
+      try {
+        const partitions = new Set(positionsOf(outcomes).map((x) => x.partition));
+        expect(partitions.size).toBeGreaterThan(1);
+        // A first run decodes every event type once: a decode that must ask the registry would
+        // let the other partitions' batches go ahead without it.
+        const first = p.live();
+        await first.start();
+        await p.caughtUpWith(positionsOf(outcomes));
+        await first.stop();
+        // A fresh group is handed every event again, each partition in its first fetch.
+        const again = p.live({ database: counting, groupId: `${ws.prefix}-grouped-${randomUUID()}` });
+        await again.start();
+        await waitFor('every event delivered again', () =>
+          again.stats.redelivered >= events() ? true : undefined,
+        );
+        expect(again.stats.applied).toBe(0);
+        // One transaction per partition batch would lock one checkpoint each.
+        expect(Math.max(...counting.checkpointsPerTransaction)).toBe(partitions.size);
+        expect(counting.checkpointsPerTransaction.length).toBeLessThan(partitions.size);
+      } finally {
+        await p.close();
+        await counting.close();
+      }
+    }));
+
   it('rolls a failed batch back whole and ends consistent after crashes and a restart', () =>
     withFreshDatabase(async (db) => {
       const p = projectionHarness(ws, db);
@@ -242,5 +271,22 @@ class FlakyDatabase extends Database {
       // The rows are written, then a failing statement ends the round trip before its COMMIT.
       return { ...out, sql: `${out.sql};\nSELECT 'simulated crash before COMMIT'::int` };
     });
+  }
+}
+
+/** A database that records how many checkpoints each projection transaction locks. */
+class CountingDatabase extends Database {
+  readonly checkpointsPerTransaction: number[] = [];
+
+  constructor(url: string) {
+    super(url, 4);
+  }
+
+  override readThenWrite<T>(
+    open: string,
+    write: (opened: QueryRows[]) => Promise<{ sql?: string; value: T }>,
+  ): Promise<T> {
+    this.checkpointsPerTransaction.push(open.match(/FOR UPDATE/g)?.length ?? 0);
+    return super.readThenWrite(open, write);
   }
 }

@@ -3,7 +3,8 @@ import { deadLetter } from '../eventing/dead-letter';
 import type { Logger } from '../infrastructure/logging/logger';
 import type { Database } from '../infrastructure/postgres/database';
 import type { IncomingRecord, Messaging, Subscription } from '../messaging/ports';
-import { advanceCheckpointSql, lockCheckpointSql, rebuildCheckpointName } from './checkpoints';
+import { advanceCheckpointSql, lockCheckpointSql, partitionKey, rebuildCheckpointName } from './checkpoints';
+import { GroupCommit } from './group-commit';
 import { type ReadRecord, readRecord } from './event-reading';
 import { evolve, type ProjectionDefinition, type RowChange } from './projection';
 import { schemaNames, trySharedSwitchLockSql } from './read-model-schema';
@@ -50,15 +51,15 @@ const HOLD_POLL_MS = 100;
 
 type Read = { readonly record: IncomingRecord; readonly read: ReadRecord };
 type Counted = { applied: number; unknown: Map<string, number>; poison: string[] };
-/** A batch's write: paused by a rebuild's switch, or done (`counted` absent when nothing was new). */
-type WriteOutcome =
-  | 'paused'
-  | {
-      readonly redelivered: number;
-      readonly counted?: Counted;
-      /** When each newly applied record entered the log (ms since the epoch). */
-      readonly appended?: readonly number[];
-    };
+/** One partition's decoded records, waiting to be written with others (see GroupCommit). */
+type Slice = { readonly topic: string; readonly partition: number; readonly read: readonly Read[] };
+/** A slice's write (`counted` absent when nothing in it was new). */
+type Written = {
+  readonly redelivered: number;
+  readonly counted?: Counted;
+  /** When each newly applied record entered the log (ms since the epoch). */
+  readonly appended?: readonly number[];
+};
 
 export class ProjectionRunner {
   readonly stats: RunnerStats = { applied: 0, unknown: 0, poison: 0, redelivered: 0 };
@@ -66,6 +67,10 @@ export class ProjectionRunner {
   private stopping = false;
   private readonly schema: string;
   private readonly checkpoint: string;
+  private readonly commits = new GroupCommit<Slice, Written>(
+    (slices) => this.writeAll(slices),
+    (s) => partitionKey(s.topic, s.partition),
+  );
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -109,19 +114,16 @@ export class ProjectionRunner {
     }
   }
 
-  /** Applies records of one partition (in offset order) and moves its checkpoint, atomically. */
+  /**
+   * Applies records of one partition (in offset order) and moves its checkpoint, atomically:
+   * in one transaction with the other partitions' batches that arrive meanwhile (GroupCommit).
+   */
   async apply(topic: string, partition: number, records: readonly IncomingRecord[]): Promise<void> {
     // Decoded before the transaction, so a slow registry never holds a connection or the lock.
     const read: Read[] = [];
     for (const record of records)
       read.push({ record, read: await readRecord(this.options.projection, this.deps.codec, record) });
-    let outcome = await this.write(topic, partition, read);
-    // A rebuild is switching in: wait for it without holding a connection, then apply here.
-    for (; outcome === 'paused'; outcome = await this.write(topic, partition, read)) {
-      // Failing, not returning: a batch that returns is committed to the group as consumed.
-      if (this.stopping) throw new Error('stopped while a rebuild was switching in; delivered again later');
-      await new Promise((r) => setTimeout(r, HOLD_POLL_MS));
-    }
+    const outcome = await this.commits.submit({ topic, partition, read });
     this.stats.redelivered += outcome.redelivered;
     if (outcome.counted) this.record(topic, partition, outcome.counted);
     const committed = Date.now();
@@ -130,31 +132,62 @@ export class ProjectionRunner {
         this.deps.observeLag?.(this.options.projection.name, (committed - at) / 1000);
   }
 
+  private async writeAll(slices: readonly Slice[]): Promise<readonly Written[]> {
+    let outcome = await this.write(slices);
+    // A rebuild is switching in: wait for it without holding a connection, then apply here.
+    for (; outcome === 'paused'; outcome = await this.write(slices)) {
+      // Failing, not returning: a batch that returns is committed to the group as consumed.
+      if (this.stopping) throw new Error('stopped while a rebuild was switching in; delivered again later');
+      await new Promise((r) => setTimeout(r, HOLD_POLL_MS));
+    }
+    return outcome;
+  }
+
   /**
-   * One transaction: the rows of the records past the checkpoint, and the new checkpoint. Two
-   * round trips whatever the batch's size (see Database.readThenWrite): the switch lock and the
-   * checkpoint, then the rows, the checkpoint's move and the commit.
+   * One transaction: the rows of each slice's records past its partition's checkpoint, and the
+   * new checkpoints. Two round trips whatever the size (see Database.readThenWrite): the switch
+   * lock and the checkpoints, then the rows, the checkpoints' moves and the commit. Checkpoints
+   * are locked in one order, so two members briefly sharing partitions never deadlock.
    */
-  private write(topic: string, partition: number, read: readonly Read[]): Promise<WriteOutcome> {
+  private write(slices: readonly Slice[]): Promise<readonly Written[] | 'paused'> {
     const literal: Literal = (value) => this.deps.database.literal(value);
+    const ordered = [...slices].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
     const open = [
       this.options.mode === 'live'
         ? trySharedSwitchLockSql(literal, this.options.projection.name)
         : 'SELECT true AS ok',
       `SET LOCAL search_path TO ${this.schema}, public`,
-      ...lockCheckpointSql(literal, this.checkpoint, topic, partition),
+      ...ordered.flatMap((s) => lockCheckpointSql(literal, this.checkpoint, s.topic, s.partition)),
     ].join(';\n');
-    return this.deps.database.readThenWrite<WriteOutcome>(open, async (opened) => {
+    return this.deps.database.readThenWrite<readonly Written[] | 'paused'>(open, async (opened) => {
       if (opened[0]!.rows[0]!.ok !== true) return { value: 'paused' };
-      const next = BigInt(opened.at(-1)!.rows[0]!.next_offset as string);
-      const fresh = read.filter((r) => BigInt(r.record.offset) >= next);
-      const redelivered = read.length - fresh.length;
-      if (fresh.length === 0) return { value: { redelivered } };
-      const { counted, sql } = await this.rows(fresh, literal);
-      const last = BigInt(fresh.at(-1)!.record.offset);
-      const advance = advanceCheckpointSql(literal, this.checkpoint, topic, partition, last + 1n);
-      const appended = fresh.map((r) => Number(r.record.timestamp));
-      return { sql: [sql, advance].filter(Boolean).join(';\n'), value: { redelivered, counted, appended } };
+      // After the lock and SET: an INSERT and a SELECT per slice, in `ordered` order.
+      const next = new Map(
+        ordered.map((s, i) => [s, BigInt(opened[3 + 2 * i]!.rows[0]!.next_offset as string)] as const),
+      );
+      const sql: string[] = [];
+      const written: Written[] = [];
+      for (const slice of slices) {
+        const fresh = slice.read.filter((r) => BigInt(r.record.offset) >= next.get(slice)!);
+        const redelivered = slice.read.length - fresh.length;
+        if (fresh.length === 0) {
+          written.push({ redelivered });
+          continue;
+        }
+        const rows = await this.rows(fresh, literal);
+        const last = BigInt(fresh.at(-1)!.record.offset);
+        sql.push(
+          rows.sql,
+          advanceCheckpointSql(literal, this.checkpoint, slice.topic, slice.partition, last + 1n),
+        );
+        written.push({
+          redelivered,
+          counted: rows.counted,
+          appended: fresh.map((r) => Number(r.record.timestamp)),
+        });
+      }
+      const all = sql.filter(Boolean).join(';\n');
+      return { sql: all || undefined, value: written };
     });
   }
 
