@@ -82,6 +82,31 @@ describe('AvroRegistry against the real schema registry', () => {
     await expect(registry.register(breaking, subject)).rejects.toThrow();
   });
 
+  it('knows the schemas this process registered, and asks for any other id once', async () => {
+    const subject = topicRecordSubject(randomName('it-avro'), `${namespace}.ModelDeployed`);
+    const fetched = jest.spyOn(globalThis, 'fetch');
+    try {
+      const id = await registry.register(v1, subject);
+      fetched.mockClear();
+      // Another instance in the same process, as the projections' decoder is.
+      expect(await new AvroRegistry(config.schemaRegistry.url).schemaById(id)).toEqual(v1);
+      expect(fetched).not.toHaveBeenCalled();
+
+      // The same registry under another spelling of its address knows nothing yet.
+      const url = config.schemaRegistry.url;
+      const alias = url.includes('127.0.0.1')
+        ? url.replace('127.0.0.1', 'localhost')
+        : url.replace('localhost', '127.0.0.1');
+      expect(alias).not.toBe(url);
+      const other = new AvroRegistry(alias);
+      const answers = await Promise.all([other.schemaById(id), other.schemaById(id), other.schemaById(id)]);
+      expect(answers.map((a) => (a as AvroRecordSchema).name)).toEqual(Array(3).fill('ModelDeployed'));
+      expect(fetched).toHaveBeenCalledTimes(1);
+    } finally {
+      fetched.mockRestore();
+    }
+  });
+
   it('rejects a change that breaks BACKWARD_TRANSITIVE compatibility, and accepts a compatible one', async () => {
     const subject = topicRecordSubject(randomName('it-compat'), `${namespace}.ModelDeployed`);
     await registry.register(v1, subject);

@@ -18,13 +18,15 @@ export interface AvroRecordSchema {
   [key: string]: unknown;
 }
 
+/** Schemas by registry URL and id, for every AvroRegistry of the process (see schemaById). */
+const known = new Map<string, Promise<unknown>>();
+
 /**
  * Avro values in the Confluent wire format (magic byte 0, 4-byte schema id, Avro body) against
  * a Confluent-compatible registry. The only module that imports the registry client.
  */
 export class AvroRegistry {
   private readonly client: SchemaRegistry;
-  private readonly schemas = new Map<number, unknown>();
 
   constructor(private readonly url: string) {
     this.client = new SchemaRegistry({ host: url, clientId: 'sentinel', retry: { retries: 3 } });
@@ -41,21 +43,27 @@ export class AvroRegistry {
         { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
         { subject, compatibility: COMPATIBILITY[compatibility] },
       );
+    const registered = async (id: number) => {
+      // The schema under that id is this one (or the registry's equal of it): a decoder in this
+      // process never has to ask for it.
+      known.set(`${this.url} ${id}`, Promise.resolve(schema));
+      return id;
+    };
     try {
-      return (await bounded(attempt)).id;
+      return await registered((await bounded(attempt)).id);
     } catch (error) {
       const message = (error as Error).message ?? '';
       // Two processes setting a new subject's compatibility at once: Apicurio creates the rule
       // for one and refuses the other ("rule ... already exists"). Once it exists, setting it
       // again is an update, so one more attempt settles it.
-      if (/already exists/i.test(message)) return (await bounded(attempt)).id;
+      if (/already exists/i.test(message)) return await registered((await bounded(attempt)).id);
       // The client registers a new subject's first version and only then sets its level. A
       // start cut off between the two (a killed process, an attempt given up by `bounded`)
       // leaves a subject with no level of its own, reported as NONE, and every later start would
       // refuse it. The contract's level is what the cut-off start was setting: finish that.
       if (message.includes(`(${COMPATIBILITY[compatibility]} != NONE)`)) {
         await bounded(() => this.setCompatibility(subject, compatibility));
-        return (await bounded(attempt)).id;
+        return await registered((await bounded(attempt)).id);
       }
       throw error;
     }
@@ -80,13 +88,19 @@ export class AvroRegistry {
     return this.client.decode(buffer);
   }
 
-  /** The schema registered under an id. Ids never change meaning, so each is fetched once. */
-  async schemaById(id: number): Promise<unknown> {
-    let schema = this.schemas.get(id);
-    if (schema === undefined) {
-      const body = await this.getJson<{ schema: string }>(`/schemas/ids/${id}`);
-      schema = JSON.parse(body.schema) as unknown;
-      this.schemas.set(id, schema);
+  /**
+   * The schema registered under an id. Ids never change meaning, so each is fetched once per
+   * process, by one request however many decoders ask at once.
+   */
+  schemaById(id: number): Promise<unknown> {
+    const key = `${this.url} ${id}`;
+    let schema = known.get(key);
+    if (!schema) {
+      schema = this.getJson<{ schema: string }>(`/schemas/ids/${id}`).then(
+        (b) => JSON.parse(b.schema) as unknown,
+      );
+      known.set(key, schema);
+      schema.catch(() => known.delete(key));
     }
     return schema;
   }
