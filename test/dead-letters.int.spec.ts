@@ -174,7 +174,7 @@ describe('dead letters: list and redrive, against the real broker, registry and 
     }
     const [parked] = await deadLetters(1);
     expect(parked!.reason).toMatch(
-      /^schema id \d+ \(CreateDeployment\) is no version in schemas\/avro: it was written by a newer or a foreign build$/,
+      /^schema id \d+ \(sentinel\.deployments\.CreateDeployment\) is no version in schemas\/avro: it was written by a newer or a foreign build$/,
     );
 
     // The processor is upgraded to the build that has the version, then the command is redriven.

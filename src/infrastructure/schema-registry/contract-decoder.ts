@@ -45,10 +45,9 @@ export class ContractDecoder {
     const schema = await this.registry.schemaById(schemaId);
     const found = this.upcaster.catalog.findVersion(schema);
     if (!found) {
-      const name = (schema as { name?: unknown } | null)?.name;
       throw new SchemaContractError(
         'UNKNOWN_SCHEMA',
-        `schema id ${schemaId} (${String(name)}) is no version in schemas/avro: ` +
+        `schema id ${schemaId} (${fullNameOf(schema)}) is no version in schemas/avro: ` +
           'it was written by a newer or a foreign build',
       );
     }
@@ -56,4 +55,11 @@ export class ContractDecoder {
     this.writers.set(schemaId, writer);
     return writer;
   }
+}
+
+/** A record schema's full name, whether the registry kept it in `name` or split it out. */
+function fullNameOf(schema: unknown): string {
+  const { name, namespace } = (schema ?? {}) as { name?: unknown; namespace?: unknown };
+  if (typeof name !== 'string') return String(name);
+  return name.includes('.') || typeof namespace !== 'string' ? name : `${namespace}.${name}`;
 }
