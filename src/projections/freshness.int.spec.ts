@@ -1,5 +1,5 @@
 import { withFreshDatabase } from '../../test/support/database';
-import { CheckpointWatch } from './freshness';
+import { CheckpointWatch, ProjectionCommits } from './freshness';
 import type { Queryable } from './sql';
 
 describe('read-your-writes waits against real Postgres', () => {
@@ -34,6 +34,41 @@ describe('read-your-writes waits against real Postgres', () => {
       // One read per 25 ms tick for everyone: ~80 over the 2 s the last waiter waits, never 100 per tick.
       const ticks = Math.ceil((Date.now() - started) / 25) + 1;
       expect(reads).toBeLessThanOrEqual(ticks);
+    });
+  });
+
+  it('reads again at once when a projection of this process signals a commit, not at the next poll', async () => {
+    await withFreshDatabase(async (db) => {
+      let reads = 0;
+      const counting: Queryable = {
+        query: <R>(text: string, values?: unknown[]) => {
+          reads++;
+          return db.pool.query(text, values) as unknown as Promise<{ rows: R[]; rowCount: number | null }>;
+        },
+      };
+      const topic = 'sentinel.deployments.events';
+      const commits = new ProjectionCommits();
+      // A poll far longer than the test: only the signal can end the wait in time.
+      const watch = new CheckpointWatch(counting, 'deployments', [topic], {
+        timeoutMs: 60_000,
+        pollMs: 60_000,
+        commits,
+      });
+      const waiting = watch.caughtUp([{ topic, partition: 0, offset: '3' }]);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(reads).toBe(1);
+      await db.pool.query(
+        `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) VALUES ('deployments', $1, 0, 4)`,
+        [topic],
+      );
+      // Another projection's commit says nothing about this one.
+      commits.committed('audit');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(reads).toBe(1);
+      commits.committed('deployments');
+      const late = new Promise((r) => setTimeout(() => r('still waiting'), 10_000));
+      expect(await Promise.race([waiting, late])).toBe(true);
+      expect(reads).toBe(2);
     });
   });
 });

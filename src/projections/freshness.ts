@@ -10,6 +10,27 @@ export interface FreshnessOptions {
   /** How long a query waits for the projection before answering with what it has. */
   readonly timeoutMs: number;
   readonly pollMs: number;
+  /** Commits of projections running in this process: a wait reads again at once, not next poll. */
+  readonly commits?: ProjectionCommits;
+}
+
+/**
+ * Tells waiting queries in this process that a projection committed. Only a shortcut: projections
+ * in other processes are still seen by polling, so a missed signal costs at most one poll.
+ */
+export class ProjectionCommits {
+  private readonly listeners = new Map<string, Set<() => void>>();
+
+  committed(projection: string): void {
+    for (const listener of this.listeners.get(projection) ?? []) listener();
+  }
+
+  /** Calls `listener` after each commit of `projection`; returns the way to stop. */
+  listen(projection: string, listener: () => void): () => void {
+    const set = this.listeners.get(projection) ?? new Set();
+    this.listeners.set(projection, set.add(listener));
+    return () => set.delete(listener);
+  }
 }
 
 export const DEFAULT_FRESHNESS: FreshnessOptions = { timeoutMs: 5000, pollMs: 25 };
@@ -28,13 +49,21 @@ interface Waiter {
 export class CheckpointWatch {
   private waiters: Waiter[] = [];
   private polling = false;
+  /** A commit was signalled since the last read began. */
+  private signalled = false;
+  private wake?: () => void;
 
   constructor(
     private readonly db: Queryable,
     private readonly projection: string,
     private readonly topics: readonly string[],
     private readonly options: FreshnessOptions = DEFAULT_FRESHNESS,
-  ) {}
+  ) {
+    options.commits?.listen(projection, () => {
+      this.signalled = true;
+      this.wake?.();
+    });
+  }
 
   /**
    * True once the projection has applied every position on the topics it reads (positions on
@@ -54,6 +83,7 @@ export class CheckpointWatch {
     this.polling = true;
     try {
       while (this.waiters.length > 0) {
+        this.signalled = false;
         // A failed read answers nobody this round; the deadline still bounds every wait.
         const checkpoints = await readCheckpoints(this.db, this.projection).catch(() => undefined);
         const now = Date.now();
@@ -62,11 +92,25 @@ export class CheckpointWatch {
           if (reached || now >= w.deadline) w.resolve(reached);
           return !reached && now < w.deadline;
         });
-        if (this.waiters.length > 0) await new Promise((r) => setTimeout(r, this.options.pollMs));
+        if (this.waiters.length > 0) await this.nap();
       }
     } finally {
       this.polling = false;
     }
+  }
+
+  /** Until the next poll, or sooner if a commit is signalled (or was, during the last read). */
+  private nap(): Promise<void> {
+    if (this.signalled) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.pollMs);
+      this.wake = done;
+    });
   }
 }
 

@@ -33,6 +33,8 @@ export interface RunnerOptions {
 export interface RunnerDeps {
   /** Told, per applied event, how long after entering the log its rows committed (live only). */
   readonly observeLag?: (projection: string, seconds: number) => void;
+  /** Told after each committed write that moved a checkpoint (live only). */
+  readonly onCommitted?: (projection: string) => void;
   readonly messaging: Messaging;
   readonly database: Database;
   readonly codec: Pick<ContractCodec, 'decode'>;
@@ -127,9 +129,10 @@ export class ProjectionRunner {
     this.stats.redelivered += outcome.redelivered;
     if (outcome.counted) this.record(topic, partition, outcome.counted);
     const committed = Date.now();
-    if (this.options.mode === 'live')
-      for (const at of outcome.appended ?? [])
-        this.deps.observeLag?.(this.options.projection.name, (committed - at) / 1000);
+    if (this.options.mode !== 'live' || !outcome.appended) return;
+    this.deps.onCommitted?.(this.options.projection.name);
+    for (const at of outcome.appended)
+      this.deps.observeLag?.(this.options.projection.name, (committed - at) / 1000);
   }
 
   private async writeAll(slices: readonly Slice[]): Promise<readonly Written[]> {

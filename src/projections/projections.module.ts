@@ -22,6 +22,9 @@ import { PolicyQueries } from './policy-queries';
 import type { ProjectionRunner } from './projection-runner';
 import { decodingCodec, eventTopicsOf, startProjections } from './projections';
 import { WhatIfController } from './what-if.controller';
+import { DEFAULT_FRESHNESS, ProjectionCommits } from './freshness';
+
+const PROJECTION_COMMITS = Symbol('PROJECTION_COMMITS');
 
 /**
  * The read side inside the server: the query endpoints always, and the live projection consumers
@@ -37,32 +40,44 @@ import { WhatIfController } from './what-if.controller';
     AuditController,
   ],
   providers: [
+    // Read-your-writes waits hear this process's projection commits at once (see freshness.ts).
+    { provide: PROJECTION_COMMITS, useValue: new ProjectionCommits() },
     {
       provide: DEPLOYMENT_QUERIES,
-      inject: [DATABASE, CONFIG],
-      useFactory: (database: Database, config: Config) =>
+      inject: [DATABASE, CONFIG, PROJECTION_COMMITS],
+      useFactory: (database: Database, config: Config, commits: ProjectionCommits) =>
         new DeploymentQueries(
           database.pool,
           eventTopicsOf(config.eventing.topicPrefix, deploymentsProjection),
+          { ...DEFAULT_FRESHNESS, commits },
         ),
     },
     {
       provide: POLICY_QUERIES,
-      inject: [DATABASE, CONFIG],
-      useFactory: (database: Database, config: Config) =>
-        new PolicyQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, policiesProjection)),
+      inject: [DATABASE, CONFIG, PROJECTION_COMMITS],
+      useFactory: (database: Database, config: Config, commits: ProjectionCommits) =>
+        new PolicyQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, policiesProjection), {
+          ...DEFAULT_FRESHNESS,
+          commits,
+        }),
     },
     {
       provide: DECISION_QUERIES,
-      inject: [DATABASE, CONFIG],
-      useFactory: (database: Database, config: Config) =>
-        new DecisionQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, decisionsProjection)),
+      inject: [DATABASE, CONFIG, PROJECTION_COMMITS],
+      useFactory: (database: Database, config: Config, commits: ProjectionCommits) =>
+        new DecisionQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, decisionsProjection), {
+          ...DEFAULT_FRESHNESS,
+          commits,
+        }),
     },
     {
       provide: AUDIT_QUERIES,
-      inject: [DATABASE, CONFIG],
-      useFactory: (database: Database, config: Config) =>
-        new AuditQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, auditProjection)),
+      inject: [DATABASE, CONFIG, PROJECTION_COMMITS],
+      useFactory: (database: Database, config: Config, commits: ProjectionCommits) =>
+        new AuditQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, auditProjection), {
+          ...DEFAULT_FRESHNESS,
+          commits,
+        }),
     },
     {
       // State as of a point reads Kafka through the messaging port and only decodes.
@@ -86,6 +101,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
     @Inject(MESSAGING) private readonly messaging: Messaging,
     @Inject(DATABASE) private readonly database: Database,
     @Inject(COMPONENTS) private readonly components: Components,
+    @Inject(PROJECTION_COMMITS) private readonly commits: ProjectionCommits,
     private readonly modules: ModuleRef,
   ) {}
 
@@ -103,6 +119,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
     const lag = this.lagHistogram();
     const deps = {
       observeLag: (projection: string, seconds: number) => lag?.observe({ projection }, seconds),
+      onCommitted: (projection: string) => this.commits.committed(projection),
       messaging: this.messaging,
       database: this.writes,
       codec: decodingCodec(this.config.schemaRegistry.url),
