@@ -25,7 +25,7 @@ import type { OutgoingRecord, RecordPosition } from '../src/messaging/ports';
 import { parseAsOf, stateAsOf } from '../src/projections/audit-as-of';
 import { AuditQueries } from '../src/projections/audit-queries';
 import { decodingCodec } from '../src/projections/projections';
-import { createDeployment, runBenchmark } from './harness';
+import { createDeployment, dropTopics, runBenchmark } from './harness';
 
 const TOTAL = 100_000;
 const TARGET_EVENTS = 300;
@@ -280,6 +280,7 @@ async function main() {
     await db.close();
     await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
     await admin.end();
+    await dropTopics(config.kafka.brokers, prefix);
   }
 }
 

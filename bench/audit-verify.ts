@@ -18,7 +18,7 @@ import { loadConfig } from '../src/infrastructure/config/config';
 import { KafkaMessaging } from '../src/infrastructure/kafka/kafka-messaging';
 import { createLogger } from '../src/infrastructure/logging/logger';
 import type { OutgoingRecord } from '../src/messaging/ports';
-import { runBenchmark } from './harness';
+import { dropTopics, runBenchmark } from './harness';
 
 const AGGREGATES = Number(process.env.BENCH_AUDIT_AGGREGATES ?? 1000);
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 100);
@@ -84,6 +84,7 @@ async function main() {
     return { records: r.records, ok: r.ok };
   });
   await messaging.close();
+  await dropTopics(config.kafka.brokers, prefix);
   process.stdout.write(
     `audit over ${records.length} records (${AGGREGATES} aggregates × ${EVENTS} events, 6 partitions)\n`,
   );

@@ -1,6 +1,7 @@
 /** What the benchmarks share: a real command path on topics of their own, and test data. */
 import { randomUUID } from 'crypto';
 import { join } from 'path';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { CommandBus, type Outcome } from '../src/eventing/command-bus';
 import { CommandResultsFeed } from '../src/eventing/command-results-feed';
@@ -66,6 +67,7 @@ export async function startCommandPath(name: string, partitions = 6): Promise<Co
       await stopProcessing();
       await messaging.close();
       await db.close();
+      await dropTopics(config.kafka.brokers, prefix);
     },
   };
 }
@@ -86,6 +88,22 @@ export function createDeployment(deploymentId: string) {
     costPerReplicaHour: 1,
     priorityClass: '',
   };
+}
+
+/**
+ * Deletes the topics of one run (names starting with its `prefix`): left behind, every run would
+ * add partitions (and, for audit-as-of, some 100 MB) that the broker keeps serving and the next
+ * runs' numbers carry.
+ */
+export async function dropTopics(brokers: string[], prefix: string): Promise<void> {
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Runs a benchmark's main; a failure exits 2 with what to check. */

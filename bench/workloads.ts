@@ -13,7 +13,7 @@ import { signLocalToken } from '../src/infrastructure/auth/local-tokens';
 import { loadConfig } from '../src/infrastructure/config/config';
 import { KubernetesClusters } from '../src/infrastructure/kubernetes/clusters';
 import { KubernetesResources } from '../src/infrastructure/kubernetes/resources';
-import { freshDatabase, runBenchmark } from './harness';
+import { dropTopics, freshDatabase, runBenchmark } from './harness';
 
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS ?? 100);
 const TARGET_FRESHNESS_MS = 100;
@@ -110,6 +110,7 @@ async function main() {
     // Dropping the database waits for Sentinel to let go of it.
     if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
     await database.drop();
+    await dropTopics(config.kafka.brokers, prefix);
     await resources
       .remove('local-a', { apiVersion: 'v1', kind: 'Namespace', name: namespace })
       .catch(() => false);
