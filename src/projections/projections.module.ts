@@ -22,9 +22,28 @@ import { PolicyQueries } from './policy-queries';
 import type { ProjectionRunner } from './projection-runner';
 import { decodingCodec, eventTopicsOf, startProjections } from './projections';
 import { WhatIfController } from './what-if.controller';
-import { DEFAULT_FRESHNESS, ProjectionCommits } from './freshness';
+import { DEFAULT_FRESHNESS, type FreshnessOptions, ProjectionCommits } from './freshness';
+import type { ProjectionDefinition } from './projection';
+import type { Queryable } from './sql';
 
 const PROJECTION_COMMITS = Symbol('PROJECTION_COMMITS');
+
+/** A projection's queries over the shared pool, hearing this process's projection commits. */
+function queriesProvider<Q>(
+  provide: string | symbol,
+  projection: ProjectionDefinition,
+  Queries: new (db: Queryable, topics: readonly string[], freshness: FreshnessOptions) => Q,
+) {
+  return {
+    provide,
+    inject: [DATABASE, CONFIG, PROJECTION_COMMITS],
+    useFactory: (database: Database, config: Config, commits: ProjectionCommits) =>
+      new Queries(database.pool, eventTopicsOf(config.eventing.topicPrefix, projection), {
+        ...DEFAULT_FRESHNESS,
+        commits,
+      }),
+  };
+}
 
 /**
  * The read side inside the server: the query endpoints always, and the live projection consumers
@@ -42,43 +61,10 @@ const PROJECTION_COMMITS = Symbol('PROJECTION_COMMITS');
   providers: [
     // Read-your-writes waits hear this process's projection commits at once (see freshness.ts).
     { provide: PROJECTION_COMMITS, useValue: new ProjectionCommits() },
-    {
-      provide: DEPLOYMENT_QUERIES,
-      inject: [DATABASE, CONFIG, PROJECTION_COMMITS],
-      useFactory: (database: Database, config: Config, commits: ProjectionCommits) =>
-        new DeploymentQueries(
-          database.pool,
-          eventTopicsOf(config.eventing.topicPrefix, deploymentsProjection),
-          { ...DEFAULT_FRESHNESS, commits },
-        ),
-    },
-    {
-      provide: POLICY_QUERIES,
-      inject: [DATABASE, CONFIG, PROJECTION_COMMITS],
-      useFactory: (database: Database, config: Config, commits: ProjectionCommits) =>
-        new PolicyQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, policiesProjection), {
-          ...DEFAULT_FRESHNESS,
-          commits,
-        }),
-    },
-    {
-      provide: DECISION_QUERIES,
-      inject: [DATABASE, CONFIG, PROJECTION_COMMITS],
-      useFactory: (database: Database, config: Config, commits: ProjectionCommits) =>
-        new DecisionQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, decisionsProjection), {
-          ...DEFAULT_FRESHNESS,
-          commits,
-        }),
-    },
-    {
-      provide: AUDIT_QUERIES,
-      inject: [DATABASE, CONFIG, PROJECTION_COMMITS],
-      useFactory: (database: Database, config: Config, commits: ProjectionCommits) =>
-        new AuditQueries(database.pool, eventTopicsOf(config.eventing.topicPrefix, auditProjection), {
-          ...DEFAULT_FRESHNESS,
-          commits,
-        }),
-    },
+    queriesProvider(DEPLOYMENT_QUERIES, deploymentsProjection, DeploymentQueries),
+    queriesProvider(POLICY_QUERIES, policiesProjection, PolicyQueries),
+    queriesProvider(DECISION_QUERIES, decisionsProjection, DecisionQueries),
+    queriesProvider(AUDIT_QUERIES, auditProjection, AuditQueries),
     {
       // State as of a point reads Kafka through the messaging port and only decodes.
       provide: AUDIT_AS_OF,
