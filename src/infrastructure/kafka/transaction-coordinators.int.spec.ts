@@ -48,11 +48,15 @@ describe('transaction coordinator lookups against the real broker', () => {
     expect(installed()).toBe(true);
     const { producer, sent, transactions } = await countedProducer(kafka, topic);
     try {
+      // The first transaction fills the cache; on a cold broker its lookup may be asked again
+      // while the broker still answers COORDINATOR_NOT_AVAILABLE.
+      await transactions(1);
+      const warm = sent.get('GroupCoordinator') ?? 0;
+      expect(warm).toBeGreaterThanOrEqual(1);
       await transactions(20);
-      expect(sent.get('EndTxn')).toBe(20);
-      // The one of InitProducerId at connect. Without the cache: 41, one more before each
-      // AddPartitionsToTxn and each EndTxn.
-      expect(sent.get('GroupCoordinator')).toBe(1);
+      expect(sent.get('EndTxn')).toBe(21);
+      // Without the cache: 40 more, one before each AddPartitionsToTxn and each EndTxn.
+      expect(sent.get('GroupCoordinator')).toBe(warm);
     } finally {
       await producer.disconnect();
     }

@@ -118,7 +118,6 @@ describe('AvroRegistry against the real schema registry', () => {
 
   it('answers the readiness ping and fails it for a wrong URL', async () => {
     await expect(registry.ping(10_000)).resolves.toBeUndefined();
-    // The same bound as above: the assertion is the 404, and a 2 s bound once ran out in CI.
     await expect(new AvroRegistry(`${config.schemaRegistry.url}/nope`).ping(10_000)).rejects.toThrow(
       /answered 404/,
     );

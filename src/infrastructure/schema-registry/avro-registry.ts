@@ -76,6 +76,7 @@ export class AvroRegistry {
       headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
       body: JSON.stringify({ compatibility: COMPATIBILITY[compatibility] }),
     });
+    await res.arrayBuffer();
     if (!res.ok) throw new Error(`schema registry answered ${res.status} for PUT ${path}`);
   }
 
@@ -118,15 +119,21 @@ export class AvroRegistry {
 
   private async getJson<T>(path: string, ifMissing?: T): Promise<T> {
     const res = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(10_000) });
+    if (res.ok) return (await res.json()) as T;
+    // An unread body keeps its connection busy until it is garbage-collected.
+    await res.body?.cancel();
     if (res.status === 404 && ifMissing !== undefined) return ifMissing;
-    if (!res.ok) throw new Error(`schema registry answered ${res.status} for GET ${path}`);
-    return (await res.json()) as T;
+    throw new Error(`schema registry answered ${res.status} for GET ${path}`);
   }
 
-  /** Reachability check for /readyz. */
+  /**
+   * Reachability check for /readyz. GET /config answers a few bytes; /subjects grows with
+   * every subject ever registered. The body is always read so the connection is freed.
+   */
   async ping(timeoutMs: number): Promise<void> {
-    const res = await fetch(`${this.url}/subjects`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) throw new Error(`schema registry answered ${res.status} for GET /subjects`);
+    const res = await fetch(`${this.url}/config`, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`schema registry answered ${res.status} for GET /config`);
   }
 }
 
