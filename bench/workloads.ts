@@ -3,8 +3,9 @@
  * 100 deployments submitted at once over HTTP to one Sentinel process running every role, as
  * `make up` runs it, against the local clusters. Measures create -> Available (as the read
  * model shows what the cluster reported), command -> read-model freshness (a read-your-writes
- * query given the command's event positions) and the process's peak RSS. A table, never a test.
- */
+ * query given the command's event positions) and the process's peak RSS. Freshness is measured
+ * twice: inside the burst, where every read queues behind the other creates' work, and at a
+ * steady 10 creates/s once the burst has settled. A table, never a test. */
 import { spawn } from 'child_process';
 import { readFileSync } from 'fs';
 import { createServer } from 'net';
@@ -16,6 +17,9 @@ import { KubernetesResources } from '../src/infrastructure/kubernetes/resources'
 import { dropTopics, freshDatabase, runBenchmark } from './harness';
 
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS ?? 100);
+/** Creates per second, and how many, for freshness in steady use after the burst. */
+const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 10);
+const STEADY_COUNT = Number(process.env.BENCH_STEADY_COUNT ?? 100);
 const TARGET_FRESHNESS_MS = 100;
 const TARGET_RSS_MB = 300;
 
@@ -55,35 +59,13 @@ async function main() {
     const token = await signLocalToken({ subject: 'bench', role: 'operator' }, config.auth, 3600);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const submitted = new Map<string, number>();
-    const freshness: number[] = [];
-    const plain: number[] = [];
+    const burst: Freshness = { freshness: [], plain: [] };
+    const create = (name: string, into: Freshness) => createThenRead(url, headers, spec(name, namespace), into);
     process.stderr.write(`  submitting ${DEPLOYMENTS} deployments at once\n`);
     await Promise.all(
       Array.from({ length: DEPLOYMENTS }, async (_, i) => {
-        const started = performance.now();
-        const res = await fetch(`${url}/v1/deployments`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(spec(`bench-${i}`, namespace)),
-        });
-        if (res.status !== 201) throw new Error(`create ${i} answered ${res.status}: ${await res.text()}`);
-        const body = (await res.json()) as {
-          id: string;
-          events: { topic: string; partition: number; offset: string }[];
-        };
-        submitted.set(body.id, started);
-        const answered = performance.now();
-        const after = body.events.map((e) => `${e.topic}:${e.partition}:${e.offset}`).join(',');
-        const read = await fetch(`${url}/v1/deployments/${body.id}?after=${encodeURIComponent(after)}`, {
-          headers,
-        });
-        if (read.status !== 200 || read.headers.get('sentinel-stale') === 'true')
-          throw new Error(`read-your-writes of ${body.id} failed`);
-        freshness.push(performance.now() - answered);
-        // The same query without waiting for positions: what the server's queueing alone costs.
-        const plainStarted = performance.now();
-        await (await fetch(`${url}/v1/deployments/${body.id}`, { headers })).arrayBuffer();
-        plain.push(performance.now() - plainStarted);
+        const { id, started } = await create(`bench-${i}`, burst);
+        submitted.set(id, started);
       }),
     );
     const available = new Map<string, number>();
@@ -103,7 +85,17 @@ async function main() {
       1000,
     );
     const lag = histogram(await (await fetch(`${url}/metrics`)).text(), 'deployments');
-    report([...available.values()], freshness, plain, peakRss, lag);
+    // The same creates at a steady rate, once the burst has settled: freshness in daily use.
+    process.stderr.write(`  submitting ${STEADY_COUNT} more at ${STEADY_RATE}/s\n`);
+    const steady: Freshness = { freshness: [], plain: [] };
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: STEADY_COUNT }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, t0 + (i * 1000) / STEADY_RATE - performance.now()));
+        await create(`steady-${i}`, steady);
+      }),
+    );
+    report([...available.values()], burst, steady, peakRss, lag);
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');
@@ -115,6 +107,42 @@ async function main() {
       .remove('local-a', { apiVersion: 'v1', kind: 'Namespace', name: namespace })
       .catch(() => false);
   }
+}
+
+interface Freshness {
+  /** From the 201 to the answer of a read-your-writes query given the command's positions. */
+  readonly freshness: number[];
+  /** The same query without positions: what the server's queueing alone costs. */
+  readonly plain: number[];
+}
+
+/** Creates one deployment, then reads it back with and without read-your-writes. */
+async function createThenRead(
+  url: string,
+  headers: Record<string, string>,
+  body: ReturnType<typeof spec>,
+  into: Freshness,
+): Promise<{ id: string; started: number }> {
+  const started = performance.now();
+  const res = await fetch(`${url}/v1/deployments`, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (res.status !== 201) throw new Error(`create ${body.name} answered ${res.status}: ${await res.text()}`);
+  const created = (await res.json()) as {
+    id: string;
+    events: { topic: string; partition: number; offset: string }[];
+  };
+  const answered = performance.now();
+  const after = created.events.map((e) => `${e.topic}:${e.partition}:${e.offset}`).join(',');
+  const read = await fetch(`${url}/v1/deployments/${created.id}?after=${encodeURIComponent(after)}`, {
+    headers,
+  });
+  await read.arrayBuffer();
+  if (read.status !== 200 || read.headers.get('sentinel-stale') === 'true')
+    throw new Error(`read-your-writes of ${created.id} failed`);
+  into.freshness.push(performance.now() - answered);
+  const plainStarted = performance.now();
+  await (await fetch(`${url}/v1/deployments/${created.id}`, { headers })).arrayBuffer();
+  into.plain.push(performance.now() - plainStarted);
+  return { id: created.id, started };
 }
 
 /**
@@ -142,34 +170,43 @@ function bucketPercentile(buckets: { le: number; count: number }[], p: number): 
 
 function report(
   toAvailable: number[],
-  freshness: number[],
-  plain: number[],
+  burst: Freshness,
+  steady: Freshness,
   peakRssBytes: number,
   lag: { le: number; count: number }[],
 ) {
   const pct = (xs: number[], p: number) =>
     [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
   const out = (s: string) => process.stdout.write(`${s}\n`);
+  const row = (label: string, p50: string, p99: string, ceiling: string) =>
+    out(`${label.padEnd(56)}${p50.padStart(10)}${p99.padStart(10)}${ceiling.padStart(10)}`);
+  const ms = (xs: number[], label: string, ceiling = '-') =>
+    row(label, pct(xs, 50).toFixed(0), pct(xs, 99).toFixed(0), ceiling);
   const rssMb = peakRssBytes / 1024 / 1024;
-  out(`\nworkloads: ${DEPLOYMENTS} deployments submitted at once, one Sentinel process (all roles), local-a`);
-  out(`${'measure'.padEnd(44)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'ceiling'.padStart(10)}`);
-  out(
-    `${'create -> Available in the read model (s)'.padEnd(44)}${(pct(toAvailable, 50) / 1000).toFixed(2).padStart(10)}${(pct(toAvailable, 99) / 1000).toFixed(2).padStart(10)}${'-'.padStart(10)}`,
+  const atOnce = `${DEPLOYMENTS} at once`;
+  const paced = `${STEADY_RATE}/s steady`;
+  out(`\nworkloads: ${DEPLOYMENTS} deployments submitted at once, then ${STEADY_COUNT} at ${STEADY_RATE}/s;`);
+  out('one Sentinel process (all roles), local-a');
+  row('measure', 'p50', 'p99', 'ceiling');
+  row(
+    `create -> Available in the read model, ${atOnce} (s)`,
+    (pct(toAvailable, 50) / 1000).toFixed(2),
+    (pct(toAvailable, 99) / 1000).toFixed(2),
+    '-',
   );
-  out(
-    `${'command -> read-model freshness (ms)'.padEnd(44)}${pct(freshness, 50).toFixed(0).padStart(10)}${pct(freshness, 99).toFixed(0).padStart(10)}${String(TARGET_FRESHNESS_MS).padStart(10)}`,
+  ms(burst.freshness, `command -> read-model freshness, ${atOnce} (ms)`, String(TARGET_FRESHNESS_MS));
+  ms(burst.plain, `  same query without read-your-writes (ms)`);
+  row(
+    `  event -> rows committed, server-side (ms)`,
+    bucketPercentile(lag, 50),
+    bucketPercentile(lag, 99),
+    String(TARGET_FRESHNESS_MS),
   );
+  ms(steady.freshness, `command -> read-model freshness, ${paced} (ms)`, String(TARGET_FRESHNESS_MS));
+  ms(steady.plain, `  same query without read-your-writes (ms)`);
+  row('Sentinel peak RSS (MB)', '-', rssMb.toFixed(0), String(TARGET_RSS_MB));
   out(
-    `${'event -> rows committed, server-side (ms)'.padEnd(44)}${bucketPercentile(lag, 50).padStart(10)}${bucketPercentile(lag, 99).padStart(10)}${String(TARGET_FRESHNESS_MS).padStart(10)}`,
-  );
-  out(
-    `${'same query without read-your-writes (ms)'.padEnd(44)}${pct(plain, 50).toFixed(0).padStart(10)}${pct(plain, 99).toFixed(0).padStart(10)}${'-'.padStart(10)}`,
-  );
-  out(
-    `${'Sentinel peak RSS (MB)'.padEnd(44)}${'-'.padStart(10)}${rssMb.toFixed(0).padStart(10)}${String(TARGET_RSS_MB).padStart(10)}`,
-  );
-  out(
-    `bench: create_to_available_p99=${(pct(toAvailable, 99) / 1000).toFixed(2)}s freshness_p99=${pct(freshness, 99).toFixed(0)}ms rss=${rssMb.toFixed(0)}MB`,
+    `bench: create_to_available_p99=${(pct(toAvailable, 99) / 1000).toFixed(2)}s freshness_p99=${pct(burst.freshness, 99).toFixed(0)}ms rss=${rssMb.toFixed(0)}MB freshness_steady_p99=${pct(steady.freshness, 99).toFixed(0)}ms`,
   );
 }
 
