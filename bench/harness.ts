@@ -1,4 +1,5 @@
 /** What the benchmarks share: a real command path on topics of their own, and test data. */
+import { spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import { join } from 'path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -13,6 +14,7 @@ import { createLogger } from '../src/infrastructure/logging/logger';
 import { Database } from '../src/infrastructure/postgres/database';
 import { migrate } from '../src/infrastructure/postgres/migrations';
 import { AvroRegistry } from '../src/infrastructure/schema-registry/avro-registry';
+import { freePort } from '../test/support/sentinel-process';
 
 export interface CommandPath {
   readonly prefix: string;
@@ -138,4 +140,39 @@ export async function freshDatabase(
       await admin.end();
     },
   };
+}
+
+export interface SentinelProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** SIGTERM, and resolves once the process has exited (and let go of its database). */
+  stop(): Promise<void>;
+}
+
+/**
+ * dist/main.js started as `make up` starts it, with its heap ceiling, on a free port, given
+ * `env` over the benchmark's own; resolves once /readyz answers 200.
+ */
+export async function startSentinel(env: Record<string, string>): Promise<SentinelProcess> {
+  const port = await freePort();
+  const heap = `--max-old-space-size=${process.env.SENTINEL_MAX_HEAP_MB ?? 256}`;
+  const child = spawn(process.execPath, [heap, join(__dirname, '..', '..', '..', 'dist', 'main.js')], {
+    env: { ...process.env, SENTINEL_LOG_LEVEL: 'warn', ...env, SENTINEL_HTTP_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while ((await fetch(`${url}/readyz`).catch(() => undefined))?.status !== 200) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`Sentinel at ${url} was not ready within 60 s (exit code ${child.exitCode})`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, pid: child.pid!, stop };
 }

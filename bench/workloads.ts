@@ -6,15 +6,12 @@
  * query given the command's event positions) and the process's peak RSS. Freshness is measured
  * twice: inside the burst, where every read queues behind the other creates' work, and at a
  * steady 10 creates/s once the burst has settled. A table, never a test. */
-import { spawn } from 'child_process';
 import { readFileSync } from 'fs';
-import { createServer } from 'net';
-import { join } from 'path';
 import { signLocalToken } from '../src/infrastructure/auth/local-tokens';
 import { loadConfig } from '../src/infrastructure/config/config';
 import { KubernetesClusters } from '../src/infrastructure/kubernetes/clusters';
 import { KubernetesResources } from '../src/infrastructure/kubernetes/resources';
-import { dropTopics, freshDatabase, runBenchmark } from './harness';
+import { dropTopics, freshDatabase, runBenchmark, startSentinel } from './harness';
 
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS ?? 100);
 /** Creates per second, and how many, for freshness in steady use after the burst. */
@@ -34,33 +31,20 @@ async function main() {
   await resources.apply('local-a', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
 
   const database = await freshDatabase(config.database.url, prefix);
-  const port = await freePort();
-  // Started as `make up` starts it, with its heap ceiling.
-  const heap = `--max-old-space-size=${process.env.SENTINEL_MAX_HEAP_MB ?? 256}`;
-  const child = spawn(process.execPath, [heap, join(__dirname, '..', '..', '..', 'dist', 'main.js')], {
-    env: {
-      ...process.env,
-      SENTINEL_TOPIC_PREFIX: prefix,
-      SENTINEL_DATABASE_URL: database.url,
-      SENTINEL_HTTP_PORT: String(port),
-      SENTINEL_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const sentinel = await startSentinel({
+    SENTINEL_TOPIC_PREFIX: prefix,
+    SENTINEL_DATABASE_URL: database.url,
   });
-  const url = `http://127.0.0.1:${port}`;
+  const { url } = sentinel;
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(child.pid!))), 100);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(sentinel.pid))), 100);
   try {
-    await until(
-      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
-      60_000,
-      'readiness',
-    );
     const token = await signLocalToken({ subject: 'bench', role: 'operator' }, config.auth, 3600);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const submitted = new Map<string, number>();
     const burst: Freshness = { freshness: [], plain: [] };
-    const create = (name: string, into: Freshness) => createThenRead(url, headers, spec(name, namespace), into);
+    const create = (name: string, into: Freshness) =>
+      createThenRead(url, headers, spec(name, namespace), into);
     process.stderr.write(`  submitting ${DEPLOYMENTS} deployments at once\n`);
     await Promise.all(
       Array.from({ length: DEPLOYMENTS }, async (_, i) => {
@@ -98,9 +82,8 @@ async function main() {
     report([...available.values()], burst, steady, peakRss, lag);
   } finally {
     clearInterval(sampler);
-    child.kill('SIGTERM');
     // Dropping the database waits for Sentinel to let go of it.
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+    await sentinel.stop();
     await database.drop();
     await dropTopics(config.kafka.brokers, prefix);
     await resources
@@ -239,17 +222,6 @@ async function until(probe: () => Promise<boolean>, timeoutMs: number, what: str
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 runBenchmark(main);
