@@ -1,3 +1,5 @@
+import { createServer } from 'http';
+import type { AddressInfo } from 'net';
 import { randomName, testConfig, testLogger, waitFor } from '../../../test/support/env';
 import { KafkaMessaging } from '../kafka/kafka-messaging';
 import type { Subscription } from '../../messaging/ports';
@@ -116,10 +118,23 @@ describe('AvroRegistry against the real schema registry', () => {
     await expect(registry.register(withoutDefault, subject)).rejects.toThrow(/compatib/i);
   });
 
-  it('answers the readiness ping and fails it for a wrong URL', async () => {
+  it('answers the readiness ping', async () => {
     await expect(registry.ping(10_000)).resolves.toBeUndefined();
-    await expect(new AvroRegistry(`${config.schemaRegistry.url}/nope`).ping(10_000)).rejects.toThrow(
-      /answered 404/,
-    );
+  });
+
+  it('fails the ping for a URL that is not a registry', async () => {
+    // Not the registry's own 404: in two CI runs Apicurio logged its 404 for an unknown path
+    // and the answer never reached the client. Any HTTP server that answers 404 will do.
+    const server = createServer((_req, res) => res.writeHead(404).end('not here'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await expect(new AvroRegistry(`http://127.0.0.1:${port}/apis/ccompat/v7`).ping(10_000)).rejects.toThrow(
+        'schema registry answered 404 for GET /config',
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
