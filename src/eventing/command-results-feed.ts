@@ -9,8 +9,19 @@ import { type CommandResult, decodeResult } from './command-result';
  * recorded in Postgres for later look-ups. Each process reads all partitions under a group of its
  * own (a waiter must hear its answer whichever partition it lands on) from the moment it joins.
  */
+/**
+ * Outcomes heard in-process and not yet read back from the topic, at most this many: the topic
+ * normally delivers them within milliseconds; the oldest go first if it never does (a crash).
+ */
+const HEARD_KEPT = 10_000;
+
+/** One outcome: a duplicate answer repeats its original's fields but for the flag. */
+const identity = (r: CommandResult) => `${r.commandId}\n${r.processedAt}\n${r.duplicate === true}`;
+
 export class CommandResultsFeed {
   private readonly waiters = new Map<string, ((result: CommandResult) => void)[]>();
+  /** Outcomes passed on by hear(), by identity, with how many times each was heard. */
+  private readonly heard = new Map<string, number>();
   private subscription?: Subscription;
 
   constructor(
@@ -36,7 +47,7 @@ export class CommandResultsFeed {
         const results = batch.records.filter((r) => r.value).map((r) => decodeResult(r.value!));
         // Waiters hear the committed outcome first; the Postgres record serves later look-ups and
         // is written before the offset moves on, so a crash in between re-delivers the batch.
-        for (const result of results) this.wake(result);
+        for (const result of results) if (!this.heardBefore(result)) this.wake(result);
         await this.record(results);
       },
     });
@@ -107,7 +118,27 @@ export class CommandResultsFeed {
    * back. The topic still delivers them; a caller already answered is not answered again.
    */
   hear(results: readonly CommandResult[]): void {
-    for (const result of results) this.wake(result);
+    for (const result of results) {
+      const key = identity(result);
+      this.heard.delete(key);
+      this.heard.set(key, (this.heard.get(key) ?? 0) + 1);
+      if (this.heard.size > HEARD_KEPT) this.heard.delete(this.heard.keys().next().value!);
+      this.wake(result);
+    }
+  }
+
+  /**
+   * Whether the topic now delivers an outcome that hear() passed on already. Such an outcome must
+   * not wake anyone: a caller waiting now sent the same command id again (an Idempotency-Key
+   * replay), and its answer is the duplicate the processor gives it, not this original.
+   */
+  private heardBefore(result: CommandResult): boolean {
+    const key = identity(result);
+    const count = this.heard.get(key);
+    if (count === undefined) return false;
+    if (count > 1) this.heard.set(key, count - 1);
+    else this.heard.delete(key);
+    return true;
   }
 
   private wake(result: CommandResult): void {

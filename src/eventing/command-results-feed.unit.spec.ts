@@ -1,7 +1,8 @@
 import type { Logger } from '../infrastructure/logging/logger';
 import type { Database } from '../infrastructure/postgres/database';
-import type { Messaging } from '../messaging/ports';
+import type { Messaging, PartitionBatch } from '../messaging/ports';
 import type { CommandResult } from './command-result';
+import { encodeResult } from './command-result';
 import { CommandResultsFeed } from './command-results-feed';
 
 const result = (commandId: string, duplicate?: boolean): CommandResult => ({
@@ -29,5 +30,62 @@ describe('CommandResultsFeed, outcomes heard in-process', () => {
     f.hear([result('cmd-1', true)]);
     await expect(waiting.result).resolves.toEqual(result('cmd-1'));
     await expect(other.result).resolves.toBeUndefined();
+  });
+});
+
+/** A feed whose results topic is played by hand: `deliver` hands it a batch as Kafka would. */
+async function feedWithTopic() {
+  let handle!: (batch: PartitionBatch) => Promise<void>;
+  const messaging = {
+    subscribe: async (spec: { handle: typeof handle; onJoined?: () => void }) => {
+      handle = spec.handle;
+      spec.onJoined?.();
+      return { stop: async () => undefined };
+    },
+  } as unknown as Messaging;
+  const database = { pool: { query: async () => ({ rows: [] }) } } as unknown as Database;
+  const logger = { debug: () => undefined } as unknown as Logger;
+  const f = new CommandResultsFeed(messaging, database, 'results', logger);
+  await f.start('test');
+  const deliver = (...results: CommandResult[]) =>
+    handle({
+      topic: 'results',
+      partition: 0,
+      records: results.map((r, i) => ({
+        topic: 'results',
+        partition: 0,
+        offset: String(i),
+        key: null,
+        value: encodeResult(r),
+        headers: {},
+        timestamp: '0',
+      })),
+    });
+  return { f, deliver };
+}
+
+describe('CommandResultsFeed, an Idempotency-Key replayed while the original is read back', () => {
+  it('answers the replay with its duplicate, not with the original the topic delivers late', async () => {
+    const { f, deliver } = await feedWithTopic();
+    const first = f.waitFor('cmd-1', 60_000);
+    f.hear([result('cmd-1')]);
+    await expect(first.result).resolves.toEqual(result('cmd-1'));
+
+    // The same command id again, before the topic has delivered the original outcome.
+    const replay = f.waitFor('cmd-1', 60_000);
+    await deliver(result('cmd-1'));
+    f.hear([result('cmd-1', true)]);
+    await expect(replay.result).resolves.toEqual(result('cmd-1', true));
+    // The duplicate read back later wakes no one either.
+    const third = f.waitFor('cmd-1', 50);
+    await deliver(result('cmd-1', true));
+    await expect(third.result).resolves.toBeUndefined();
+  });
+
+  it('still answers from the topic what this process did not hear (another process processed it)', async () => {
+    const { f, deliver } = await feedWithTopic();
+    const waiting = f.waitFor('cmd-2', 60_000);
+    await deliver(result('cmd-2'));
+    await expect(waiting.result).resolves.toEqual(result('cmd-2'));
   });
 });
