@@ -5,11 +5,6 @@ import type { Messaging, Subscription } from '../messaging/ports';
 import { type CommandResult, decodeResult } from './command-result';
 
 /**
- * Every command outcome, as it is committed: it wakes callers waiting in this process and is
- * recorded in Postgres for later look-ups. Each process reads all partitions under a group of its
- * own (a waiter must hear its answer whichever partition it lands on) from the moment it joins.
- */
-/**
  * Outcomes heard in-process and not yet read back from the topic, at most this many: the topic
  * normally delivers them within milliseconds; the oldest go first if it never does (a crash).
  */
@@ -18,6 +13,11 @@ const HEARD_KEPT = 10_000;
 /** One outcome: a duplicate answer repeats its original's fields but for the flag. */
 const identity = (r: CommandResult) => `${r.commandId}\n${r.processedAt}\n${r.duplicate === true}`;
 
+/**
+ * Every command outcome, as it is committed: it wakes callers waiting in this process and is
+ * recorded in Postgres for later look-ups. Each process reads all partitions under a group of its
+ * own (a waiter must hear its answer whichever partition it lands on) from the moment it joins.
+ */
 export class CommandResultsFeed {
   private readonly waiters = new Map<string, ((result: CommandResult) => void)[]>();
   /** Outcomes passed on by hear(), by identity, with how many times each was heard. */
@@ -120,8 +120,10 @@ export class CommandResultsFeed {
   hear(results: readonly CommandResult[]): void {
     for (const result of results) {
       const key = identity(result);
+      const count = (this.heard.get(key) ?? 0) + 1;
+      // Re-inserted, so the map's order stays the order in which outcomes were last heard.
       this.heard.delete(key);
-      this.heard.set(key, (this.heard.get(key) ?? 0) + 1);
+      this.heard.set(key, count);
       if (this.heard.size > HEARD_KEPT) this.heard.delete(this.heard.keys().next().value!);
       this.wake(result);
     }
